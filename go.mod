@@ -1,0 +1,3 @@
+module github.com/amysql/amysql
+
+go 1.22
