@@ -1,0 +1,310 @@
+package actor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/amysql/amysql/proto"
+)
+
+type reqKind uint8
+
+const (
+	reqQuery   reqKind = iota // COM_QUERY, first result read into res
+	reqFetch                  // more rows of an unbuffered result
+	reqNextSet                // the next result set of a multi-result
+	reqCommand                // a command answered by OK (ping, init db, reset)
+	reqQuit                   // COM_QUIT, then stop
+	reqFunc                   // run fn on the session (internal helpers)
+)
+
+// request is one command in the mailbox. The actor fills the result fields
+// and signals done; the sender owns the request again after that, unless
+// it gave up waiting, in which case the request is abandoned to the actor.
+type request struct {
+	kind  reqKind
+	ctx   context.Context
+	cmd   byte
+	sql   string
+	args  []any
+	res   *result
+	limit int // fetch: at most this many rows; 0 = no row limit
+	fn    func(*session) error
+
+	done chan struct{}
+	err  error
+	ok   proto.OK
+}
+
+func newRequest() *request { return &request{done: make(chan struct{}, 1)} }
+
+// Conn is a handle to a connection's actor. Its methods may be called from
+// any goroutine; commands run one at a time in the order they arrive.
+type Conn struct {
+	cfg     Config
+	mailbox chan *request
+	quit    chan struct{} // closed by Close
+	done    chan struct{} // closed when the actor has stopped
+	nc      net.Conn
+	log     *slog.Logger
+
+	closeOnce sync.Once
+	closed    atomic.Bool
+	broken    atomic.Pointer[error]
+
+	// Session facts published by the actor for lock-free reads.
+	status   atomic.Uint32
+	insertID atomic.Uint64
+	affected atomic.Uint64
+	warnings atomic.Uint32
+	db       atomic.Pointer[string]
+
+	threadID      uint32
+	serverVersion string
+	charset       string
+	collation     string
+	tls           bool
+
+	reqs sync.Pool // *request for Conn-level commands
+
+	// Owned by the actor goroutine.
+	sess *session
+	gen  uint64 // generation of the result owning the wire, 0 = none
+	// wireRows reports unread rows of the current result on the wire;
+	// wireMore reports further result sets after it.
+	wireRows, wireMore bool
+	cancel             *cancelState
+	stmtEpoch          uint64 // bumped when server-side statements are dropped
+}
+
+// Connect dials the server, authenticates, initialises the session and
+// starts the connection's actor.
+func Connect(ctx context.Context, cfg Config) (*Conn, error) {
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	s, err := dialSession(ctx, &cfg)
+	if err != nil {
+		return nil, &Error{Op: "connect", Err: err}
+	}
+	c := &Conn{
+		cfg:           cfg,
+		mailbox:       make(chan *request),
+		quit:          make(chan struct{}),
+		done:          make(chan struct{}),
+		nc:            s.nc,
+		sess:          s,
+		threadID:      s.hs.ConnectionID,
+		serverVersion: s.hs.Version(),
+		charset:       s.charset,
+		collation:     s.collName,
+		tls:           s.tls,
+	}
+	c.log = cfg.Logger
+	if c.log == nil && cfg.Echo {
+		c.log = slog.Default()
+	}
+	c.reqs.New = func() any { return newRequest() }
+	db := cfg.DB
+	c.db.Store(&db)
+	c.publish(s.status)
+	go c.run()
+	return c, nil
+}
+
+// run is the actor: it serves the mailbox until the connection closes.
+func (c *Conn) run() {
+	defer close(c.done)
+	for {
+		select {
+		case req := <-c.mailbox:
+			c.serve(req)
+			if req.kind == reqQuit || c.sess.broken != nil {
+				c.stop()
+				return
+			}
+		case <-c.quit:
+			c.stop()
+			return
+		}
+	}
+}
+
+func (c *Conn) stop() {
+	c.closed.Store(true)
+	c.nc.Close()
+}
+
+// serve runs one request and replies.
+func (c *Conn) serve(req *request) {
+	s := c.sess
+	switch {
+	case s.broken != nil:
+		req.err = c.brokenErr()
+	case c.closed.Load():
+		req.err = ErrConnClosed
+	case req.ctx != nil && req.ctx.Err() != nil:
+		req.err = req.ctx.Err() // nothing sent
+	default:
+		var cs *cancelState
+		var stop func() bool
+		if req.ctx != nil && req.ctx.Done() != nil {
+			cs = c.armCancel()
+			stop = context.AfterFunc(req.ctx, cs.fire)
+		}
+		var start time.Time
+		if c.log != nil && req.kind == reqQuery {
+			start = time.Now()
+		}
+		req.err = c.exec(req)
+		if stop != nil && !stop() {
+			c.disarmCancel(cs) // waits for the kill to finish
+			if req.err == nil {
+				req.err = req.ctx.Err()
+			}
+		} else if cs != nil {
+			c.cancel = cs // not fired: reuse next time
+		}
+		if !start.IsZero() {
+			c.logQuery(req, time.Since(start))
+		}
+		if s.broken != nil {
+			e := error(s.broken)
+			c.broken.Store(&e)
+		}
+		c.publish(s.status)
+	}
+	req.done <- struct{}{}
+}
+
+func (c *Conn) logQuery(req *request, d time.Duration) {
+	if req.err != nil {
+		c.log.Info("amysql query", "thread_id", c.threadID, "sql", req.sql, "duration", d, "error", req.err)
+		return
+	}
+	c.log.Info("amysql query", "thread_id", c.threadID, "sql", req.sql, "duration", d)
+}
+
+// publish makes session facts readable without the mailbox.
+func (c *Conn) publish(status uint16) { c.status.Store(uint32(status)) }
+
+func (c *Conn) brokenErr() error {
+	if p := c.broken.Load(); p != nil {
+		return *p
+	}
+	if c.sess.broken != nil {
+		return c.sess.broken
+	}
+	return ErrConnClosed
+}
+
+// closedErr is the error for a command that cannot be delivered.
+func (c *Conn) closedErr() error {
+	if p := c.broken.Load(); p != nil {
+		return *p
+	}
+	return ErrConnClosed
+}
+
+// roundTrip delivers req and waits for its reply or the end of ctx. It
+// reports abandoned when the caller stopped waiting while the actor still
+// owns req.
+func (c *Conn) roundTrip(ctx context.Context, req *request) (err error, abandoned bool) {
+	if c.closed.Load() {
+		return c.closedErr(), false
+	}
+	req.ctx = ctx
+	select {
+	case c.mailbox <- req:
+	case <-c.done:
+		return c.closedErr(), false
+	case <-ctx.Done():
+		return ctx.Err(), false
+	}
+	select {
+	case <-req.done:
+		return req.err, false
+	case <-ctx.Done():
+		return ctx.Err(), true
+	}
+}
+
+// command runs a Conn-level request built by fill and returns its OK.
+func (c *Conn) command(ctx context.Context, op string, fill func(*request)) (proto.OK, error) {
+	req := c.reqs.Get().(*request)
+	fill(req)
+	err, abandoned := c.roundTrip(ctx, req)
+	ok := req.ok
+	if !abandoned {
+		*req = request{done: req.done}
+		c.reqs.Put(req)
+	}
+	if err != nil {
+		return ok, wrapOp(op, err)
+	}
+	return ok, nil
+}
+
+// wrapOp attaches the operation name to client-side errors; server errors
+// and context errors are returned as they are.
+func wrapOp(op string, err error) error {
+	switch e := err.(type) {
+	case *proto.Error:
+		return e
+	case *Error:
+		return e
+	}
+	if err == context.Canceled || err == context.DeadlineExceeded || err == ErrConnClosed {
+		return err
+	}
+	return &Error{Op: op, Err: err}
+}
+
+// do runs fn on the actor's session.
+func (c *Conn) do(ctx context.Context, op string, fn func(*session) error) error {
+	_, err := c.command(ctx, op, func(r *request) { r.kind, r.fn = reqFunc, fn })
+	return err
+}
+
+// exec performs a request on the wire. It runs on the actor goroutine.
+func (c *Conn) exec(req *request) error {
+	s := c.sess
+	switch req.kind {
+	case reqFetch:
+		return c.fetch(req)
+	case reqNextSet:
+		return c.nextSet(req)
+	}
+	// Any other command first finishes what an earlier result left on
+	// the wire.
+	if err := c.drainWire(); err != nil {
+		return err
+	}
+	switch req.kind {
+	case reqQuery:
+		return c.query(req)
+	case reqCommand:
+		ok, err := s.simpleCommand(req.cmd, req.sql)
+		req.ok = ok
+		c.noteOK(ok)
+		return err
+	case reqQuit:
+		_ = s.write(s.startCommand(proto.ComQuit))
+		return nil
+	case reqFunc:
+		return req.fn(s)
+	}
+	return fmt.Errorf("amysql: unknown request kind %d", req.kind)
+}
+
+// noteOK records the facts of an OK packet.
+func (c *Conn) noteOK(ok proto.OK) {
+	c.insertID.Store(ok.LastInsertID)
+	c.affected.Store(ok.AffectedRows)
+	c.warnings.Store(uint32(ok.Warnings))
+}

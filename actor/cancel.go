@@ -1,0 +1,100 @@
+package actor
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/amysql/amysql/proto"
+)
+
+// cancelState tracks the cancellation of one command: a KILL QUERY sent
+// over a side connection, and a backstop that closes the connection when
+// the command does not finish within CancelTimeout afterwards.
+type cancelState struct {
+	c     *Conn
+	fired chan struct{} // closed when fire has finished
+
+	mu       sync.Mutex
+	finished bool
+	timer    *time.Timer
+	deadline bool // a past deadline was set on the socket
+}
+
+// armCancel returns a cancel state for the next command.
+func (c *Conn) armCancel() *cancelState {
+	if cs := c.cancel; cs != nil {
+		c.cancel = nil
+		return cs
+	}
+	return &cancelState{c: c, fired: make(chan struct{})}
+}
+
+// fire runs when the command's ctx ends while the command is in flight.
+func (cs *cancelState) fire() {
+	defer close(cs.fired)
+	c := cs.c
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.CancelTimeout)
+	defer cancel()
+	if err := killQuery(ctx, &c.cfg, c.threadID); err != nil {
+		// The server cannot be told: give up on the connection.
+		cs.interrupt()
+		return
+	}
+	cs.mu.Lock()
+	if !cs.finished {
+		cs.timer = time.AfterFunc(c.cfg.CancelTimeout, cs.interrupt)
+	}
+	cs.mu.Unlock()
+}
+
+// interrupt makes blocked socket I/O fail, which breaks the connection.
+func (cs *cancelState) interrupt() {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if !cs.finished {
+		cs.deadline = true
+		_ = cs.c.nc.SetDeadline(time.Unix(1, 0))
+	}
+}
+
+// disarmCancel waits for a fired cancellation to finish and stops its
+// backstop. It runs on the actor goroutine after the command completed.
+func (c *Conn) disarmCancel(cs *cancelState) {
+	<-cs.fired
+	cs.mu.Lock()
+	cs.finished = true
+	if cs.timer != nil {
+		cs.timer.Stop()
+	}
+	if cs.deadline && c.sess.broken == nil {
+		// The command completed before the deadline bit; the stream is
+		// in sync, so the socket stays usable.
+		_ = c.nc.SetDeadline(time.Time{})
+	}
+	cs.mu.Unlock()
+}
+
+// killQuery runs KILL QUERY for threadID over a new, short-lived session.
+func killQuery(ctx context.Context, cfg *Config, threadID uint32) error {
+	side := *cfg
+	side.InitCommand, side.SQLMode, side.Autocommit, side.DB = "", "", nil, ""
+	side.ReadTimeout, side.WriteTimeout = 0, 0
+	s, err := dialSession(ctx, &side)
+	if err != nil {
+		return err
+	}
+	defer s.nc.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = s.nc.SetDeadline(dl)
+	}
+	_, err = s.simpleQuery("KILL QUERY " + strconv.FormatUint(uint64(threadID), 10))
+	if err != nil {
+		if se, ok := err.(*proto.Error); ok && se.Code == 1094 { // unknown thread: already gone
+			err = nil
+		}
+	}
+	_ = s.write(s.startCommand(proto.ComQuit))
+	return err
+}

@@ -1,0 +1,72 @@
+package actor
+
+import "github.com/amysql/amysql/proto"
+
+// Column describes one column of a result set: the DB-API description
+// fields (Name, Type, DisplaySize, InternalSize, Precision, Scale, NullOK)
+// plus the server's raw metadata.
+type Column struct {
+	Name         string
+	Type         proto.FieldType
+	DisplaySize  int
+	InternalSize int
+	Precision    int
+	Scale        int
+	NullOK       bool
+
+	Table    string // table alias
+	OrgTable string
+	OrgName  string
+	Schema   string
+	Charset  uint16 // collation id; 63 = binary
+	Flags    uint16
+	// DataTypeName and Format carry MariaDB's extended type info, such as
+	// Format "json" for JSON columns.
+	DataTypeName string
+	Format       string
+}
+
+// Unsigned reports whether the column holds unsigned integers.
+func (c *Column) Unsigned() bool { return c.Flags&proto.FlagUnsigned != 0 }
+
+// Binary reports whether the column holds bytes rather than text.
+func (c *Column) Binary() bool { return c.Charset == proto.BinaryCollation }
+
+// IsJSON reports whether the column holds JSON documents.
+func (c *Column) IsJSON() bool { return c.Type == proto.TypeJSON || c.Format == "json" }
+
+func newColumn(p *proto.Column) Column {
+	c := Column{
+		Name:         string(p.Name),
+		Type:         p.Type,
+		DisplaySize:  int(p.Length),
+		InternalSize: int(p.Length),
+		NullOK:       p.Flags&proto.FlagNotNull == 0,
+		Table:        string(p.Table),
+		OrgTable:     string(p.OrgTable),
+		OrgName:      string(p.OrgName),
+		Schema:       string(p.Schema),
+		Charset:      p.Charset,
+		Flags:        p.Flags,
+		DataTypeName: string(p.DataTypeName),
+		Format:       string(p.Format),
+	}
+	switch p.Type {
+	case proto.TypeDecimal, proto.TypeNewDecimal:
+		// Length counts digits plus sign and point.
+		c.Scale = int(p.Decimals)
+		c.Precision = int(p.Length) - 1
+		if c.Scale > 0 {
+			c.Precision--
+		}
+		if p.Flags&proto.FlagUnsigned != 0 {
+			c.Precision++
+		}
+	case proto.TypeFloat, proto.TypeDouble:
+		c.Precision = int(p.Length)
+		if p.Decimals < 31 {
+			c.Scale = int(p.Decimals)
+		}
+	}
+	return c
+}

@@ -1,0 +1,185 @@
+package actor
+
+import (
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/amysql/amysql/proto"
+)
+
+// SSLMode selects whether and how TLS is used, as MySQL's --ssl-mode.
+type SSLMode string
+
+// SSL modes. The zero value means SSLPreferred when TLS is configured and
+// SSLDisabled otherwise.
+const (
+	SSLDisabled       SSLMode = "disabled"
+	SSLPreferred      SSLMode = "preferred"
+	SSLRequired       SSLMode = "required"
+	SSLVerifyCA       SSLMode = "verify-ca"
+	SSLVerifyIdentity SSLMode = "verify-identity"
+)
+
+// Converter decodes a non-NULL text-protocol value of a column; it
+// overrides the default Go type for that column type.
+type Converter func(col *Column, raw []byte) (any, error)
+
+// Config holds everything needed to open a connection. Its fields mirror
+// the parameters of aiomysql's connect().
+type Config struct {
+	Host       string // default "127.0.0.1"
+	Port       int    // default 3306
+	User       string
+	Password   string
+	DB         string
+	UnixSocket string // when set, Host and Port are not used
+
+	// Charset is the connection character set (default utf8mb4); Collation
+	// picks one of its collations (default: the server's default collation
+	// when it belongs to Charset, else Charset's default).
+	Charset   string
+	Collation string
+	// SQLMode, when set, is applied with SET sql_mode after connecting.
+	SQLMode string
+
+	// ReadDefaultFile names a my.cnf-style option file; ReadDefaultGroup
+	// its group (default "client"). Option files are not read yet:
+	// setting ReadDefaultFile makes Connect fail with ErrUnsupported.
+	ReadDefaultFile  string
+	ReadDefaultGroup string
+
+	// Converters overrides the decoding of column types (aiomysql's conv).
+	Converters map[proto.FieldType]Converter
+	// ClientFlag is ORed into the capability flags sent to the server.
+	ClientFlag uint32
+	// CursorClass is the kind of cursor Conn.Cursor returns without an
+	// explicit kind.
+	CursorClass CursorKind
+	// InitCommand is run once after connecting (and after ResetSession).
+	InitCommand string
+	// ConnectTimeout bounds dial, TLS, handshake, auth and init together
+	// (default 10s); the ctx given to Connect can shorten it.
+	ConnectTimeout time.Duration
+	// Autocommit sets the session's autocommit mode; nil keeps the server
+	// default.
+	Autocommit *bool
+	// Echo logs every statement (with its duration) at Info level.
+	Echo bool
+	// Logger receives the connection's log records (default slog.Default()
+	// when Echo is set, else nothing is logged).
+	Logger *slog.Logger
+
+	// TLS is the TLS configuration; SSLMode says whether it is required
+	// and how the server certificate is verified.
+	TLS     *tls.Config
+	SSLMode SSLMode
+
+	// AuthPlugin forces the authentication plugin of the first response.
+	AuthPlugin string
+	// AllowCleartextPasswords permits mysql_clear_password on a
+	// connection that is neither TLS nor a unix socket.
+	AllowCleartextPasswords bool
+	// ServerPublicKey is the PEM RSA key used for sha256_password and
+	// caching_sha2_password full authentication without TLS.
+	ServerPublicKey []byte
+	// AllowPublicKeyRetrieval lets the client ask the server for its RSA
+	// key when ServerPublicKey is not set. The key arrives unauthenticated,
+	// so prefer TLS or a pinned ServerPublicKey.
+	AllowPublicKeyRetrieval bool
+	// ProgramName is sent as the program_name connect attribute.
+	ProgramName string
+	// ConnectAttrs are extra connect attributes.
+	ConnectAttrs map[string]string
+
+	// LocalInfile enables LOAD DATA LOCAL INFILE. Not served yet: a
+	// request from the server is refused with ErrLocalInfileDenied.
+	LocalInfile bool
+	// MultiStatements lets one Execute run several ;-separated statements.
+	MultiStatements bool
+
+	// MaxAllowedPacket caps the size of a packet payload sent or received
+	// (default 64 MiB); larger payloads fail with ErrPacketTooLarge.
+	MaxAllowedPacket int
+	// Compress asks for protocol compression. Not implemented yet: setting
+	// it makes Connect fail with ErrUnsupported.
+	Compress bool
+	// Loc is the time zone of DATE, DATETIME and TIMESTAMP values, both
+	// decoded and interpolated (default UTC).
+	Loc *time.Location
+
+	// ReadTimeout and WriteTimeout bound each socket read and write; zero
+	// means no limit beyond the caller's ctx.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	// CancelTimeout bounds how long the connection may take to
+	// resynchronise after a caller's ctx ended (default 2s); after that
+	// the connection is closed.
+	CancelTimeout time.Duration
+}
+
+const (
+	defaultConnectTimeout   = 10 * time.Second
+	defaultCancelTimeout    = 2 * time.Second
+	defaultMaxAllowedPacket = 64 << 20
+)
+
+// withDefaults returns a copy of c with defaults filled in.
+func (c Config) withDefaults() Config {
+	if c.Host == "" {
+		c.Host = "127.0.0.1"
+	}
+	if c.Port == 0 {
+		c.Port = 3306
+	}
+	if c.Charset == "" {
+		c.Charset = "utf8mb4"
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = defaultConnectTimeout
+	}
+	if c.CancelTimeout == 0 {
+		c.CancelTimeout = defaultCancelTimeout
+	}
+	if c.MaxAllowedPacket == 0 {
+		c.MaxAllowedPacket = defaultMaxAllowedPacket
+	}
+	if c.Loc == nil {
+		c.Loc = time.UTC
+	}
+	if c.ReadDefaultGroup == "" {
+		c.ReadDefaultGroup = "client"
+	}
+	return c
+}
+
+// addr returns the network and address to dial.
+func (c *Config) addr() (network, address string) {
+	if c.UnixSocket != "" {
+		return "unix", c.UnixSocket
+	}
+	return "tcp", hostPort(c.Host, c.Port)
+}
+
+func hostPort(host string, port int) string {
+	if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + strconv.Itoa(port)
+}
+
+// String describes the configuration without its password.
+func (c Config) String() string {
+	network, address := c.addr()
+	pw := ""
+	if c.Password != "" {
+		pw = ":***"
+	}
+	return fmt.Sprintf("%s%s@%s(%s)/%s", c.User, pw, network, address, c.DB)
+}
+
+// GoString is String, so %#v does not print the password either.
+func (c Config) GoString() string { return "actor.Config(" + c.String() + ")" }

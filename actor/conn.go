@@ -1,0 +1,257 @@
+package actor
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/amysql/amysql/proto"
+)
+
+// Close closes the connection at once, without telling the server (as
+// aiomysql's close). Commands in flight fail; it is idempotent.
+func (c *Conn) Close() error {
+	c.closeOnce.Do(func() {
+		c.closed.Store(true)
+		close(c.quit)
+		c.nc.Close()
+	})
+	return nil
+}
+
+// EnsureClosed sends COM_QUIT so the server ends the session cleanly, then
+// closes the connection. If ctx ends first the connection is closed
+// anyway.
+func (c *Conn) EnsureClosed(ctx context.Context) error {
+	if c.closed.Load() {
+		return c.Close()
+	}
+	_, err := c.command(ctx, "quit", func(r *request) { r.kind = reqQuit })
+	c.Close()
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+	}
+	if err == ErrConnClosed || IsBadConn(err) {
+		return nil
+	}
+	return err
+}
+
+// Closed reports whether the connection is closed or broken.
+func (c *Conn) Closed() bool { return c.closed.Load() }
+
+// Done returns a channel closed when the connection's actor has stopped.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err returns why the connection broke, or nil while it is usable or
+// after a regular Close.
+func (c *Conn) Err() error {
+	if p := c.broken.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Ping checks the connection with COM_PING. It never reconnects.
+func (c *Conn) Ping(ctx context.Context) error {
+	_, err := c.command(ctx, "ping", func(r *request) { r.kind, r.cmd = reqCommand, proto.ComPing })
+	return err
+}
+
+// SelectDB makes name the current database (COM_INIT_DB).
+func (c *Conn) SelectDB(ctx context.Context, name string) error {
+	_, err := c.command(ctx, "select db", func(r *request) {
+		r.kind, r.cmd, r.sql = reqCommand, proto.ComInitDB, name
+	})
+	if err == nil {
+		c.db.Store(&name)
+	}
+	return err
+}
+
+// exec runs a statement without rows on the connection.
+func (c *Conn) execSQL(ctx context.Context, op, q string) error {
+	_, err := c.command(ctx, op, func(r *request) {
+		r.kind, r.cmd, r.sql = reqCommand, proto.ComQuery, q
+	})
+	return err
+}
+
+// Begin starts a transaction.
+func (c *Conn) Begin(ctx context.Context) error { return c.execSQL(ctx, "begin", "BEGIN") }
+
+// Commit commits the current transaction.
+func (c *Conn) Commit(ctx context.Context) error { return c.execSQL(ctx, "commit", "COMMIT") }
+
+// Rollback rolls back the current transaction.
+func (c *Conn) Rollback(ctx context.Context) error { return c.execSQL(ctx, "rollback", "ROLLBACK") }
+
+// SetAutocommit sets the session's autocommit mode, sending nothing when
+// the server already reports that mode.
+func (c *Conn) SetAutocommit(ctx context.Context, on bool) error {
+	return c.do(ctx, "set autocommit", func(s *session) error {
+		if (s.status&proto.StatusAutocommit != 0) == on {
+			return nil
+		}
+		q := "SET autocommit=0"
+		if on {
+			q = "SET autocommit=1"
+		}
+		_, err := s.simpleQuery(q)
+		return err
+	})
+}
+
+// Autocommit reports the autocommit mode from the last server status.
+func (c *Conn) Autocommit() bool { return uint16(c.status.Load())&proto.StatusAutocommit != 0 }
+
+// InTransaction reports whether the server said a transaction is open.
+func (c *Conn) InTransaction() bool { return uint16(c.status.Load())&proto.StatusInTrans != 0 }
+
+// Status returns the server status flags of the last reply.
+func (c *Conn) Status() uint16 { return uint16(c.status.Load()) }
+
+// ResetSession resets the session state with COM_RESET_CONNECTION (user
+// variables, temporary tables, open transaction, session variables) and
+// applies the configured charset, sql_mode, autocommit and init command
+// again.
+func (c *Conn) ResetSession(ctx context.Context) error {
+	return c.do(ctx, "reset session", func(s *session) error {
+		c.stmtEpoch++
+		if _, err := s.simpleCommand(proto.ComResetConnection, ""); err != nil {
+			return err
+		}
+		setNames := ""
+		if coll, ok := proto.CollationByName(s.collName); !ok || coll.ID > 255 || c.cfg.Collation != "" && !ok {
+			setNames = "SET NAMES " + quoteName(c.cfg.Charset)
+			if c.cfg.Collation != "" {
+				setNames += " COLLATE " + quoteName(c.cfg.Collation)
+			}
+		}
+		if err := s.initSession(setNames); err != nil {
+			return err
+		}
+		db := c.cfg.DB
+		if db != "" {
+			if _, err := s.simpleCommand(proto.ComInitDB, db); err != nil {
+				return err
+			}
+		}
+		c.db.Store(&db)
+		return nil
+	})
+}
+
+// Kill asks the server to end the session with the given thread id
+// (KILL <id>).
+func (c *Conn) Kill(ctx context.Context, threadID uint32) error {
+	return c.execSQL(ctx, "kill", "KILL "+strconv.FormatUint(uint64(threadID), 10))
+}
+
+// Warning is one row of SHOW WARNINGS.
+type Warning struct {
+	Level   string
+	Code    uint16
+	Message string
+}
+
+// ShowWarnings returns the warnings of the last statement (SHOW WARNINGS).
+func (c *Conn) ShowWarnings(ctx context.Context) ([]Warning, error) {
+	cur := c.Cursor(TupleCursor)
+	if _, err := cur.Execute(ctx, "SHOW WARNINGS"); err != nil {
+		return nil, err
+	}
+	var out []Warning
+	for cur.Next(ctx) {
+		var w Warning
+		var code int64
+		if err := cur.Scan(&w.Level, &code, &w.Message); err != nil {
+			return out, err
+		}
+		w.Code = uint16(code)
+		out = append(out, w)
+	}
+	return out, cur.Err()
+}
+
+// WarningCount returns the warning count of the last reply.
+func (c *Conn) WarningCount() int { return int(c.warnings.Load()) }
+
+// InsertID returns the AUTO_INCREMENT id of the last statement.
+func (c *Conn) InsertID() uint64 { return c.insertID.Load() }
+
+// AffectedRows returns the rows affected (or returned) by the last
+// statement.
+func (c *Conn) AffectedRows() uint64 { return c.affected.Load() }
+
+// Escape renders v as an SQL literal for this connection, honouring the
+// server's NO_BACKSLASH_ESCAPES mode.
+func (c *Conn) Escape(v any) (string, error) {
+	b, err := proto.AppendLiteral(nil, v, c.literalOptionsPublished())
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// Host returns the configured host.
+func (c *Conn) Host() string { return c.cfg.Host }
+
+// Port returns the configured port.
+func (c *Conn) Port() int { return c.cfg.Port }
+
+// UnixSocket returns the unix socket path, if one is used.
+func (c *Conn) UnixSocket() string { return c.cfg.UnixSocket }
+
+// DB returns the current database as last set by Connect, SelectDB or
+// ResetSession.
+func (c *Conn) DB() string { return *c.db.Load() }
+
+// User returns the user name.
+func (c *Conn) User() string { return c.cfg.User }
+
+// Echo reports whether statements are logged.
+func (c *Conn) Echo() bool { return c.cfg.Echo }
+
+// Charset returns the connection character set (e.g. "utf8mb4").
+func (c *Conn) Charset() string { return c.charset }
+
+// Collation returns the connection collation.
+func (c *Conn) Collation() string { return c.collation }
+
+// Encoding returns the IANA name of the encoding of text values.
+func (c *Conn) Encoding() string {
+	switch c.charset {
+	case "utf8mb4", "utf8mb3", "utf8":
+		return "utf-8"
+	case "latin1":
+		return "windows-1252"
+	case "ascii":
+		return "us-ascii"
+	case "binary":
+		return "binary"
+	case "sjis":
+		return "shift_jis"
+	case "ujis":
+		return "euc-jp"
+	case "euckr":
+		return "euc-kr"
+	case "koi8r":
+		return "koi8-r"
+	case "koi8u":
+		return "koi8-u"
+	}
+	return c.charset
+}
+
+// ServerVersion returns the server's version string.
+func (c *Conn) ServerVersion() string { return c.serverVersion }
+
+// ThreadID returns the server's id for this session.
+func (c *Conn) ThreadID() uint32 { return c.threadID }
+
+// TLS reports whether the connection is encrypted.
+func (c *Conn) TLS() bool { return c.tls }
+
+// Config returns the connection's configuration (with defaults applied).
+func (c *Conn) Config() Config { return c.cfg }

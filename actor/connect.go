@@ -1,0 +1,325 @@
+package actor
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/amysql/amysql/proto"
+)
+
+// clientVersion is sent as the _client_version connect attribute.
+const clientVersion = "0.1.0"
+
+// dialSession dials, upgrades to TLS when configured, and authenticates.
+// cfg must have defaults applied. Everything is bounded by ctx.
+func dialSession(ctx context.Context, cfg *Config) (*session, error) {
+	network, address := cfg.addr()
+	d := net.Dialer{KeepAlive: 30 * time.Second}
+	nc, err := d.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s %s: %w", network, address, err)
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	s := &session{cfg: cfg, unix: network == "unix"}
+	s.setConn(nc)
+	s.pr.MaxPayload = cfg.MaxAllowedPacket
+	s.pw.MaxPayload = cfg.MaxAllowedPacket
+
+	// One deadline covers the whole handshake; a ctx that ends early
+	// interrupts blocked I/O.
+	if dl, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
+	err = s.handshake(ctx)
+	if !stop() || ctx.Err() != nil {
+		if err == nil {
+			err = ctx.Err()
+		}
+	}
+	if err != nil {
+		nc.Close()
+		if ctx.Err() != nil && !isServerError(err) {
+			return nil, fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		return nil, err
+	}
+	_ = s.nc.SetDeadline(time.Time{})
+	return s, nil
+}
+
+func isServerError(err error) bool {
+	var se *proto.Error
+	return errors.As(err, &se)
+}
+
+// handshake reads the greeting, negotiates capabilities and TLS, and
+// authenticates.
+func (s *session) handshake(ctx context.Context) error {
+	cfg := s.cfg
+	p, err := s.pr.ReadPacket()
+	if err != nil {
+		var se *proto.Error
+		if errors.As(err, &se) {
+			return se
+		}
+		return fmt.Errorf("reading server greeting: %w", err)
+	}
+	s.pw.SetSeq(s.pr.Seq())
+	hs, err := proto.ParseHandshake(p)
+	if err != nil {
+		return err
+	}
+	s.hs = hs
+	s.status = hs.Status
+	if hs.Capabilities&proto.ClientProtocol41 == 0 {
+		return fmt.Errorf("%w: server %q does not speak protocol 4.1", ErrUnsupported, hs.ServerVersion)
+	}
+	if cfg.Compress {
+		return fmt.Errorf("%w: protocol compression", ErrUnsupported)
+	}
+	if cfg.ReadDefaultFile != "" {
+		return fmt.Errorf("%w: option files (ReadDefaultFile)", ErrUnsupported)
+	}
+
+	coll, setNames, err := chooseCollation(cfg, hs)
+	if err != nil {
+		return err
+	}
+	resp := &proto.HandshakeResponse{
+		MaxPacketSize: uint32(cfg.MaxAllowedPacket),
+		Collation:     byte(coll.ID),
+		User:          cfg.User,
+		DB:            cfg.DB,
+		Attrs:         connectAttrs(cfg),
+	}
+	caps := proto.ClientLongPassword | proto.ClientLongFlag | proto.ClientProtocol41 |
+		proto.ClientTransactions | proto.ClientSecureConnection | proto.ClientMultiResults |
+		proto.ClientPSMultiResults | proto.ClientPluginAuth | proto.ClientPluginAuthLenencClientData |
+		proto.ClientConnectAttrs | proto.ClientDeprecateEOF
+	if cfg.DB != "" {
+		caps |= proto.ClientConnectWithDB
+	}
+	if cfg.MultiStatements {
+		caps |= proto.ClientMultiStatements
+	}
+	if cfg.LocalInfile {
+		caps |= proto.ClientLocalFiles
+	}
+	caps |= cfg.ClientFlag &^ (proto.ClientSSL | proto.ClientCompress | proto.ClientLocalFiles)
+	caps &= hs.Capabilities | proto.ClientLongPassword
+	if hs.MariaDBCapabilities&proto.MariaDBClientExtendedTypeInfo != 0 {
+		// Clearing CLIENT_MYSQL tells MariaDB to read extended capabilities.
+		caps &^= proto.ClientLongPassword
+		resp.MariaDBCapabilities = proto.MariaDBClientExtendedTypeInfo
+		s.ext = true
+	}
+
+	useTLS, err := s.wantTLS(hs)
+	if err != nil {
+		return err
+	}
+	if useTLS {
+		caps |= proto.ClientSSL
+		resp.Capabilities = caps
+		if err := s.write(proto.AppendSSLRequest(s.pw.Start(), resp)); err != nil {
+			return err
+		}
+		tc := tls.Client(s.nc, s.tlsConfig())
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return fmt.Errorf("TLS handshake: %w", err)
+		}
+		s.setConn(tc)
+		s.tls = true
+	}
+	s.caps = caps
+	resp.Capabilities = caps
+
+	plugin := hs.AuthPlugin
+	if cfg.AuthPlugin != "" {
+		plugin = cfg.AuthPlugin
+	}
+	if plugin == "" {
+		plugin = proto.AuthNativePassword
+	}
+	if err := s.authenticate(resp, plugin, hs.Salt); err != nil {
+		return err
+	}
+	s.charset, s.collName = coll.Charset, coll.Name
+	return s.initSession(setNames)
+}
+
+// chooseCollation picks the handshake collation and, when the requested
+// collation cannot be expressed there, the SET NAMES statement to send.
+func chooseCollation(cfg *Config, hs *proto.Handshake) (proto.Collation, string, error) {
+	if cfg.Collation != "" {
+		if c, ok := proto.CollationByName(cfg.Collation); ok && c.ID <= 255 {
+			if c.Charset != charsetName(cfg.Charset) && cfg.Charset != "" && cfg.Charset != "utf8mb4" {
+				return c, "", fmt.Errorf("amysql: collation %q does not belong to charset %q", cfg.Collation, cfg.Charset)
+			}
+			return c, "", nil
+		}
+		base, ok := proto.DefaultCollation(charsetName(cfg.Charset))
+		if !ok {
+			base, _ = proto.DefaultCollation("utf8mb4")
+		}
+		base.Name, base.Charset = cfg.Collation, charsetName(cfg.Charset)
+		return base, "SET NAMES " + quoteName(cfg.Charset) + " COLLATE " + quoteName(cfg.Collation), nil
+	}
+	cs := charsetName(cfg.Charset)
+	if c, ok := proto.CollationByID(uint16(hs.Collation)); ok && c.Charset == cs {
+		return c, "", nil
+	}
+	if c, ok := proto.DefaultCollation(cs); ok {
+		return c, "", nil
+	}
+	base, _ := proto.DefaultCollation("utf8mb4")
+	base.Name, base.Charset = "", cs
+	return base, "SET NAMES " + quoteName(cfg.Charset), nil
+}
+
+func charsetName(cs string) string {
+	if cs == "utf8" {
+		return "utf8mb3"
+	}
+	return cs
+}
+
+// quoteName quotes a charset or collation name as an SQL string literal.
+func quoteName(s string) string {
+	return string(proto.AppendQuotedString(nil, s, false))
+}
+
+func connectAttrs(cfg *Config) [][2]string {
+	attrs := [][2]string{
+		{"_client_name", "amysql"},
+		{"_client_version", clientVersion},
+		{"_os", runtime.GOOS},
+		{"_platform", runtime.GOARCH},
+		{"_pid", strconv.Itoa(os.Getpid())},
+	}
+	if cfg.ProgramName != "" {
+		attrs = append(attrs, [2]string{"program_name", cfg.ProgramName})
+	}
+	for k, v := range cfg.ConnectAttrs {
+		attrs = append(attrs, [2]string{k, v})
+	}
+	return attrs
+}
+
+// wantTLS decides whether to upgrade, failing closed when TLS is required
+// and the server does not offer it.
+func (s *session) wantTLS(hs *proto.Handshake) (bool, error) {
+	mode := s.cfg.SSLMode
+	if mode == "" {
+		if s.cfg.TLS != nil {
+			mode = SSLPreferred
+		} else {
+			mode = SSLDisabled
+		}
+	}
+	switch mode {
+	case SSLDisabled:
+		return false, nil
+	case SSLPreferred:
+		return hs.Capabilities&proto.ClientSSL != 0 && !s.unix, nil
+	case SSLRequired, SSLVerifyCA, SSLVerifyIdentity:
+		if hs.Capabilities&proto.ClientSSL == 0 {
+			return false, ErrTLSRequired
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("amysql: unknown SSLMode %q", mode)
+}
+
+// tlsConfig builds the client TLS configuration for the SSL mode.
+func (s *session) tlsConfig() *tls.Config {
+	var c *tls.Config
+	if s.cfg.TLS != nil {
+		c = s.cfg.TLS.Clone()
+	} else {
+		c = &tls.Config{}
+	}
+	if c.ServerName == "" && s.cfg.UnixSocket == "" {
+		c.ServerName = s.cfg.Host
+	}
+	switch s.cfg.SSLMode {
+	case SSLPreferred, SSLRequired, "":
+		if s.cfg.TLS == nil {
+			c.InsecureSkipVerify = true // encryption without authentication, as --ssl-mode=REQUIRED
+		}
+	case SSLVerifyCA:
+		// Verify the chain but not the host name.
+		roots := c.RootCAs
+		c.InsecureSkipVerify = true
+		c.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+			return verifyChain(raw, roots)
+		}
+	}
+	return c
+}
+
+func verifyChain(raw [][]byte, roots *x509.CertPool) error {
+	if len(raw) == 0 {
+		return errors.New("amysql: server sent no certificate")
+	}
+	certs := make([]*x509.Certificate, len(raw))
+	for i, r := range raw {
+		c, err := x509.ParseCertificate(r)
+		if err != nil {
+			return err
+		}
+		certs[i] = c
+	}
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	_, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter})
+	return err
+}
+
+// initSession applies charset, sql_mode, autocommit and the init command.
+func (s *session) initSession(setNames string) error {
+	cfg := s.cfg
+	if setNames != "" {
+		if _, err := s.simpleQuery(setNames); err != nil {
+			return fmt.Errorf("applying charset: %w", err)
+		}
+	}
+	if cfg.SQLMode != "" {
+		if _, err := s.simpleQuery("SET sql_mode=" + quoteName(cfg.SQLMode)); err != nil {
+			return fmt.Errorf("applying sql_mode: %w", err)
+		}
+	}
+	if cfg.Autocommit != nil && *cfg.Autocommit != (s.status&proto.StatusAutocommit != 0) {
+		q := "SET autocommit=0"
+		if *cfg.Autocommit {
+			q = "SET autocommit=1"
+		}
+		if _, err := s.simpleQuery(q); err != nil {
+			return fmt.Errorf("applying autocommit: %w", err)
+		}
+	}
+	if cfg.InitCommand != "" {
+		if err := s.discardQuery(cfg.InitCommand); err != nil {
+			return fmt.Errorf("running init command: %w", err)
+		}
+	}
+	return nil
+}
+
+// simpleQuery runs a statement that returns no rows.
+func (s *session) simpleQuery(q string) (proto.OK, error) {
+	return s.simpleCommand(proto.ComQuery, q)
+}

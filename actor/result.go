@@ -1,0 +1,411 @@
+package actor
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+
+	"github.com/amysql/amysql/proto"
+)
+
+// maxColumns bounds the column count a result may announce.
+const maxColumns = 1<<16 - 1
+
+// result holds one result set as read from the wire: column metadata and
+// the raw bytes of its rows, which cursors decode on demand. A cursor owns
+// its result and reuses its buffers from one Execute to the next.
+type result struct {
+	gen        uint64
+	unbuffered bool
+
+	cols    []Column
+	colRaw  []byte // column definition packets, back to back
+	colEnds []int
+	scratch []byte
+	scrEnds []int
+	pcols   []proto.Column
+	hasRows bool // the statement produced a result set
+	eof     bool // every row of this set has been read from the wire
+	more    bool // more result sets follow
+	ok      proto.OK
+	rows    []byte // row payloads, back to back
+	spans   []proto.Span
+	nrows   int
+	fetched int // rows fetched from the wire for this set so far
+	binary  bool
+	noSet   bool // NextSet found no further result set
+}
+
+func (r *result) reset() {
+	r.hasRows, r.eof, r.more, r.noSet = false, false, false, false
+	r.ok = proto.OK{}
+	if cap(r.rows) > 4<<20 {
+		r.rows = nil // do not pin a huge result's memory
+	}
+	r.rows, r.spans, r.nrows, r.fetched = r.rows[:0], r.spans[:0], 0, 0
+}
+
+// row returns the payload and value spans of row i.
+func (r *result) row(i int) ([]byte, []proto.Span) {
+	n := len(r.cols)
+	return r.rows, r.spans[i*n : (i+1)*n]
+}
+
+// query sends COM_QUERY and reads the first result into req.res.
+func (c *Conn) query(req *request) error {
+	s := c.sess
+	b := s.startCommand(proto.ComQuery)
+	if len(req.args) > 0 {
+		var err error
+		b, err = proto.Interpolate(b, req.sql, req.args, c.literalOptions())
+		if err != nil {
+			s.pw.Start() // drop the half-built packet; nothing was sent
+			return err
+		}
+	} else {
+		b = append(b, req.sql...)
+	}
+	if err := s.write(b); err != nil {
+		return err
+	}
+	c.gen++
+	res := req.res
+	res.gen = c.gen
+	res.reset()
+	err := c.readResult(res)
+	req.ok = res.ok
+	return err
+}
+
+func (c *Conn) literalOptions() proto.LiteralOptions {
+	return proto.LiteralOptions{
+		NoBackslashEscapes: c.sess.status&proto.StatusNoBackslashEscapes != 0,
+		Loc:                c.cfg.Loc,
+	}
+}
+
+// setWire records what the current result leaves unread on the wire.
+func (c *Conn) setWire(rows, more bool) {
+	c.wireRows, c.wireMore = rows, more
+	if !rows && !more {
+		c.gen = 0
+	}
+}
+
+// readResult reads a statement's response: an OK, an error, or a result
+// set (all of it, or just its metadata for an unbuffered result).
+func (c *Conn) readResult(res *result) error {
+	s := c.sess
+	p, err := s.read()
+	if err != nil {
+		c.setWire(false, false)
+		return err
+	}
+	switch p[0] {
+	case proto.HeaderOK:
+		ok, err := proto.ParseOK(p, s.caps)
+		if err != nil {
+			return s.fail(err)
+		}
+		c.endStatement(res, ok)
+		c.noteOK(ok)
+		return nil
+	case proto.HeaderErr:
+		c.setWire(false, false)
+		e, err := proto.ParseErr(p)
+		if err != nil {
+			return s.fail(err)
+		}
+		return s.serverError(e)
+	case proto.HeaderLocalInfile:
+		return c.refuseLocalInfile(res, p)
+	}
+	n, ok := proto.ParseColumnCount(p)
+	if !ok || n == 0 || n > maxColumns {
+		return s.fail(fmt.Errorf("%w: bad column count in result header", proto.ErrMalformedPacket))
+	}
+	if err := c.readColumns(res, int(n)); err != nil {
+		return err
+	}
+	res.hasRows = true
+	if res.unbuffered {
+		c.setWire(true, false)
+		return nil
+	}
+	return c.readRows(res, 0)
+}
+
+// endStatement records the OK or EOF that ends a statement's response.
+func (c *Conn) endStatement(res *result, ok proto.OK) {
+	s := c.sess
+	s.status = ok.Status
+	res.ok = ok
+	res.eof = true
+	res.more = ok.Status&proto.StatusMoreResultsExists != 0
+	c.setWire(false, res.more)
+}
+
+// refuseLocalInfile answers a LOCAL INFILE request with an empty file,
+// keeping the connection in sync.
+func (c *Conn) refuseLocalInfile(res *result, p []byte) error {
+	s := c.sess
+	name, _ := proto.LocalInfileRequest(p)
+	denied := fmt.Errorf("%w: server asked for %q", ErrLocalInfileDenied, name)
+	if err := s.write(s.pw.Start()); err != nil {
+		return err
+	}
+	p, err := s.read()
+	if err != nil {
+		return err
+	}
+	switch p[0] {
+	case proto.HeaderOK:
+		ok, err := proto.ParseOK(p, s.caps)
+		if err != nil {
+			return s.fail(err)
+		}
+		c.endStatement(res, ok)
+	case proto.HeaderErr:
+		c.setWire(false, false)
+	default:
+		return s.fail(fmt.Errorf("%w: unexpected reply after LOCAL INFILE", proto.ErrMalformedPacket))
+	}
+	return denied
+}
+
+// readColumns reads n column definitions (and the EOF after them when
+// CLIENT_DEPRECATE_EOF is off). Metadata identical to the previous result's
+// is reused without decoding or allocating.
+func (c *Conn) readColumns(res *result, n int) error {
+	s := c.sess
+	res.scratch, res.scrEnds = res.scratch[:0], res.scrEnds[:0]
+	for i := 0; i < n; i++ {
+		p, err := s.read()
+		if err != nil {
+			return err
+		}
+		if p[0] == proto.HeaderErr {
+			e, _ := proto.ParseErr(p)
+			return s.fail(fmt.Errorf("%w: error inside column definitions: %v", proto.ErrMalformedPacket, e))
+		}
+		res.scratch = append(res.scratch, p...)
+		res.scrEnds = append(res.scrEnds, len(res.scratch))
+	}
+	if s.caps&proto.ClientDeprecateEOF == 0 {
+		p, err := s.read()
+		if err != nil {
+			return err
+		}
+		if !proto.IsEOF(p) {
+			return s.fail(fmt.Errorf("%w: expected EOF after column definitions", proto.ErrMalformedPacket))
+		}
+	}
+	if len(res.cols) == n && bytes.Equal(res.scratch, res.colRaw) && equalInts(res.scrEnds, res.colEnds) {
+		return nil
+	}
+	res.colRaw, res.scratch = res.scratch, res.colRaw
+	res.colEnds, res.scrEnds = res.scrEnds, res.colEnds
+	res.pcols = resize(res.pcols, n)
+	res.cols = make([]Column, n)
+	start := 0
+	for i := 0; i < n; i++ {
+		end := res.colEnds[i]
+		if err := proto.ParseColumn(res.colRaw[start:end], s.ext, &res.pcols[i]); err != nil {
+			res.cols = nil
+			return s.fail(err)
+		}
+		res.cols[i] = newColumn(&res.pcols[i])
+		start = end
+	}
+	return nil
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func resize[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
+}
+
+// readRows reads rows into res (replacing what it held) until the end of
+// the result set, or until limit rows when limit > 0.
+func (c *Conn) readRows(res *result, limit int) error {
+	s := c.sess
+	ncols := len(res.cols)
+	res.rows, res.spans, res.nrows = res.rows[:0], res.spans[:0], 0
+	for limit == 0 || res.nrows < limit {
+		p, err := s.read()
+		if err != nil {
+			c.setWire(false, false)
+			return err
+		}
+		switch {
+		case p[0] == proto.HeaderErr:
+			c.setWire(false, false)
+			e, err := proto.ParseErr(p)
+			if err != nil {
+				return s.fail(err)
+			}
+			res.eof = true
+			return s.serverError(e)
+		case proto.IsEOF(p):
+			ok, err := proto.ParseEnd(p, s.caps)
+			if err != nil {
+				return s.fail(err)
+			}
+			// The end of rows carries status and warnings but no
+			// affected-rows count of its own.
+			c.endStatement(res, ok)
+			c.warnings.Store(uint32(ok.Warnings))
+			c.affected.Store(uint64(res.fetched))
+			return nil
+		}
+		off := len(res.rows)
+		if off+len(p) > math.MaxInt32 {
+			return s.fail(fmt.Errorf("%w: result larger than 2 GiB; use an unbuffered cursor", ErrPacketTooLarge))
+		}
+		res.rows = append(res.rows, p...)
+		base := len(res.spans)
+		res.spans = grow(res.spans, ncols)
+		row := res.spans[base:]
+		var perr error
+		if res.binary {
+			perr = proto.ParseBinaryRow(p, res.pcols, row)
+		} else {
+			perr = proto.ParseTextRow(p, row)
+		}
+		if perr != nil {
+			c.setWire(false, false)
+			return s.fail(perr)
+		}
+		for i := range row {
+			row[i].Off += int32(off)
+		}
+		res.nrows++
+		res.fetched++
+	}
+	return nil
+}
+
+// grow extends s by n zero elements, reusing capacity.
+func grow[T any](s []T, n int) []T {
+	if cap(s)-len(s) < n {
+		ns := make([]T, len(s), 2*cap(s)+n)
+		copy(ns, s)
+		s = ns
+	}
+	return s[:len(s)+n]
+}
+
+// fetch reads the next batch of an unbuffered result into req.res.
+func (c *Conn) fetch(req *request) error {
+	res := req.res
+	if res.eof {
+		res.rows, res.spans, res.nrows = res.rows[:0], res.spans[:0], 0
+		return nil
+	}
+	if res.gen != c.gen || !c.wireRows {
+		return ErrResultDiscarded
+	}
+	return c.readRows(res, req.limit)
+}
+
+// nextSet moves req.res to the next result set of a multi-result response.
+func (c *Conn) nextSet(req *request) error {
+	res := req.res
+	if res.gen != c.gen {
+		if !res.eof || res.more {
+			return ErrResultDiscarded
+		}
+		res.reset()
+		res.eof, res.noSet = true, true
+		return nil
+	}
+	if c.wireRows {
+		if err := c.discardRows(); err != nil {
+			return err
+		}
+	}
+	if !c.wireMore {
+		res.reset()
+		res.eof, res.noSet = true, true
+		return nil
+	}
+	res.reset()
+	return c.readResult(res)
+}
+
+// discardRows reads and drops the rest of the current result set.
+func (c *Conn) discardRows() error {
+	s := c.sess
+	for {
+		p, err := s.read()
+		if err != nil {
+			c.setWire(false, false)
+			return err
+		}
+		switch {
+		case p[0] == proto.HeaderErr:
+			c.setWire(false, false)
+			e, err := proto.ParseErr(p)
+			if err != nil {
+				return s.fail(err)
+			}
+			return s.serverError(e)
+		case proto.IsEOF(p):
+			ok, err := proto.ParseEnd(p, s.caps)
+			if err != nil {
+				return s.fail(err)
+			}
+			s.status = ok.Status
+			c.wireRows = false
+			c.wireMore = ok.Status&proto.StatusMoreResultsExists != 0
+			return nil
+		}
+	}
+}
+
+// drainWire reads and drops everything an earlier statement left on the
+// wire, so that the next command starts in sync.
+func (c *Conn) drainWire() error {
+	var scratch result
+	for c.wireRows || c.wireMore {
+		if c.wireRows {
+			if err := c.discardRows(); err != nil {
+				c.setWire(false, false)
+				return c.drainErr(err)
+			}
+			continue
+		}
+		scratch.unbuffered = true
+		c.wireMore = false
+		if err := c.readResult(&scratch); err != nil {
+			if c.sess.broken != nil {
+				return err
+			}
+			// A server error in a later result set belongs to the
+			// discarded result, not to the new command.
+		}
+	}
+	c.gen = 0
+	return nil
+}
+
+func (c *Conn) drainErr(err error) error {
+	if c.sess.broken != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,261 @@
+package actor
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/amysql/amysql/proto"
+)
+
+// session is the wire side of a connection. It is owned by exactly one
+// goroutine: the connecting caller until Connect returns, then the actor.
+type session struct {
+	cfg  *Config
+	nc   net.Conn
+	pr   *proto.PacketReader
+	pw   *proto.PacketWriter
+	hs   *proto.Handshake
+	caps uint32 // negotiated capabilities
+	ext  bool   // MariaDB extended type info negotiated
+
+	status   uint16
+	tls      bool
+	unix     bool
+	charset  string
+	collName string
+
+	// broken is set once the stream can no longer be trusted.
+	broken error
+}
+
+// timeoutConn applies the per-operation read and write timeouts.
+type timeoutConn struct {
+	net.Conn
+	rt, wt time.Duration
+}
+
+func (t *timeoutConn) Read(p []byte) (int, error) {
+	if t.rt > 0 {
+		if err := t.Conn.SetReadDeadline(time.Now().Add(t.rt)); err != nil {
+			return 0, err
+		}
+	}
+	return t.Conn.Read(p)
+}
+
+func (t *timeoutConn) Write(p []byte) (int, error) {
+	if t.wt > 0 {
+		if err := t.Conn.SetWriteDeadline(time.Now().Add(t.wt)); err != nil {
+			return 0, err
+		}
+	}
+	return t.Conn.Write(p)
+}
+
+// setConn installs nc as the transport (again after a TLS upgrade).
+func (s *session) setConn(nc net.Conn) {
+	s.nc = nc
+	var rw io.ReadWriter = nc
+	if s.cfg.ReadTimeout > 0 || s.cfg.WriteTimeout > 0 {
+		rw = &timeoutConn{Conn: nc, rt: s.cfg.ReadTimeout, wt: s.cfg.WriteTimeout}
+	}
+	if s.pr == nil {
+		s.pr = proto.NewPacketReader(rw, 0)
+		s.pw = proto.NewPacketWriter(rw)
+	} else {
+		s.pr.Reset(rw)
+		s.pw.Reset(rw)
+	}
+}
+
+// fail marks the session broken by err and closes the socket; it returns
+// the error to hand to the caller.
+func (s *session) fail(err error) error {
+	if s.broken == nil {
+		s.broken = &badConn{cause: err}
+		s.nc.Close()
+	}
+	return s.broken
+}
+
+// read reads one payload. I/O and framing failures break the session.
+func (s *session) read() ([]byte, error) {
+	if s.broken != nil {
+		return nil, s.broken
+	}
+	p, err := s.pr.ReadPacket()
+	if err != nil {
+		var se *proto.Error
+		if errors.As(err, &se) {
+			// An ERR out of sequence: the server gave up on the session
+			// (idle timeout, shutdown, kill) and will close it.
+			s.fail(err)
+			return nil, se
+		}
+		return nil, s.fail(err)
+	}
+	s.pw.SetSeq(s.pr.Seq())
+	return p, nil
+}
+
+// write sends a payload built on s.pw.Start().
+func (s *session) write(b []byte) error {
+	if s.broken != nil {
+		return s.broken
+	}
+	if err := s.pw.Write(b); err != nil {
+		if errors.Is(err, proto.ErrPacketTooLarge) {
+			return err // nothing was sent; the session is intact
+		}
+		if se := s.pendingServerError(); se != nil {
+			// The server refused the command (e.g. a packet above its
+			// max_allowed_packet) and closed the session.
+			s.fail(se)
+			return se
+		}
+		return s.fail(err)
+	}
+	s.pr.SetSeq(s.pw.Seq())
+	return nil
+}
+
+// pendingServerError looks, briefly, for an error packet the server sent
+// before it stopped reading.
+func (s *session) pendingServerError() *proto.Error {
+	_ = s.nc.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	p, err := s.pr.ReadPacket()
+	var se *proto.Error
+	if errors.As(err, &se) {
+		return se
+	}
+	if err == nil && len(p) > 0 && p[0] == proto.HeaderErr {
+		se, _ = proto.ParseErr(p)
+	}
+	return se
+}
+
+// startCommand resets the sequence and returns a packet buffer holding the
+// command byte.
+func (s *session) startCommand(cmd byte) []byte {
+	return append(s.startPacket(), cmd)
+}
+
+// startPacket resets the sequence and returns an empty packet buffer, for
+// commands whose payload is built by a proto Append function.
+func (s *session) startPacket() []byte {
+	s.pw.SetSeq(0)
+	return s.pw.Start()
+}
+
+// serverError inspects a server error for codes after which the server
+// closes the session.
+func (s *session) serverError(e *proto.Error) error {
+	switch e.Code {
+	case proto.ErServerShutdown, proto.ErConnectionKilled, proto.ErClientInteractionTimeout, proto.ErNetPacketTooLarge:
+		s.fail(e)
+	}
+	return e
+}
+
+// readOK reads the reply to a command that answers with OK or ERR.
+func (s *session) readOK() (proto.OK, error) {
+	p, err := s.read()
+	if err != nil {
+		return proto.OK{}, err
+	}
+	switch p[0] {
+	case proto.HeaderOK:
+		ok, err := proto.ParseOK(p, s.caps)
+		if err != nil {
+			return ok, s.fail(err)
+		}
+		s.status = ok.Status
+		return ok, nil
+	case proto.HeaderErr:
+		e, err := proto.ParseErr(p)
+		if err != nil {
+			return proto.OK{}, s.fail(err)
+		}
+		return proto.OK{}, s.serverError(e)
+	}
+	return proto.OK{}, s.fail(fmt.Errorf("%w: expected OK, got packet 0x%02x", proto.ErrMalformedPacket, p[0]))
+}
+
+// simpleCommand sends a command with an argument and reads its OK.
+func (s *session) simpleCommand(cmd byte, arg string) (proto.OK, error) {
+	if err := s.write(append(s.startCommand(cmd), arg...)); err != nil {
+		return proto.OK{}, err
+	}
+	return s.readOK()
+}
+
+// discardQuery runs q and reads and drops every result it produces.
+func (s *session) discardQuery(q string) error {
+	if err := s.write(append(s.startCommand(proto.ComQuery), q...)); err != nil {
+		return err
+	}
+	for {
+		p, err := s.read()
+		if err != nil {
+			return err
+		}
+		var status uint16
+		switch p[0] {
+		case proto.HeaderOK:
+			ok, err := proto.ParseOK(p, s.caps)
+			if err != nil {
+				return s.fail(err)
+			}
+			status = ok.Status
+		case proto.HeaderErr:
+			e, err := proto.ParseErr(p)
+			if err != nil {
+				return s.fail(err)
+			}
+			return s.serverError(e)
+		case proto.HeaderLocalInfile:
+			return s.fail(fmt.Errorf("%w: LOCAL INFILE request from an init command", ErrLocalInfileDenied))
+		default:
+			n, ok := proto.ParseColumnCount(p)
+			if !ok {
+				return s.fail(fmt.Errorf("%w: bad result header", proto.ErrMalformedPacket))
+			}
+			// Column definitions, then (without DEPRECATE_EOF) an EOF, then
+			// rows up to the final EOF/OK.
+			skip := int(n)
+			if s.caps&proto.ClientDeprecateEOF == 0 {
+				skip++
+			}
+			for i := 0; i < skip; i++ {
+				if _, err := s.read(); err != nil {
+					return err
+				}
+			}
+			for {
+				p, err := s.read()
+				if err != nil {
+					return err
+				}
+				if p[0] == proto.HeaderErr {
+					e, _ := proto.ParseErr(p)
+					return s.serverError(e)
+				}
+				if proto.IsEOF(p) {
+					end, err := proto.ParseEnd(p, s.caps)
+					if err != nil {
+						return s.fail(err)
+					}
+					status = end.Status
+					break
+				}
+			}
+		}
+		s.status = status
+		if status&proto.StatusMoreResultsExists == 0 {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,102 @@
+// Package testserver gives tests a MariaDB to talk to: the one named by
+// AMYSQL_TEST_DSN, or a private mariadbd started with special options.
+// It uses only the standard library so any package's tests can import it.
+package testserver
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Target describes how to reach a test server.
+type Target struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+	DB       string
+	Socket   string // unix socket path, "" if unknown
+	DSN      string // user[:pass]@tcp(host:port)/db or user@unix(path)/db
+}
+
+// required reports whether a missing server must fail the run.
+func required() bool {
+	return os.Getenv("CI") == "true" || os.Getenv("AMYSQL_TEST_REQUIRE_SERVER") == "1"
+}
+
+// skipOrFail skips the test, or fails it when a server is required.
+func skipOrFail(t testing.TB, msg string) {
+	t.Helper()
+	if required() {
+		t.Fatal(msg + " (a server is required: CI=true or AMYSQL_TEST_REQUIRE_SERVER=1)")
+	}
+	t.Skip(msg)
+}
+
+// FromEnv returns the server named by AMYSQL_TEST_DSN. Without it the test
+// is skipped, except under CI=true or AMYSQL_TEST_REQUIRE_SERVER=1, where
+// it fails.
+func FromEnv(t testing.TB) Target {
+	t.Helper()
+	dsn := os.Getenv("AMYSQL_TEST_DSN")
+	if dsn == "" {
+		skipOrFail(t, "AMYSQL_TEST_DSN is not set; run scripts/test.sh to get a server")
+	}
+	tg, err := parseDSN(dsn)
+	if err != nil {
+		t.Fatalf("AMYSQL_TEST_DSN: %v", err)
+	}
+	return tg
+}
+
+// parseDSN reads user[:pass]@tcp(host:port)/db[?…] and user@unix(path)/db.
+func parseDSN(dsn string) (Target, error) {
+	tg := Target{DSN: dsn, Host: "127.0.0.1", Port: 3306}
+	slash := strings.LastIndex(dsn, "/")
+	if slash < 0 {
+		return tg, fmt.Errorf("no '/' in %q", redact(dsn))
+	}
+	head, tail := dsn[:slash], dsn[slash+1:]
+	tg.DB, _, _ = strings.Cut(tail, "?")
+	if at := strings.LastIndex(head, "@"); at >= 0 {
+		tg.User, tg.Password, _ = strings.Cut(head[:at], ":")
+		head = head[at+1:]
+	}
+	switch {
+	case strings.HasPrefix(head, "unix(") && strings.HasSuffix(head, ")"):
+		tg.Socket = head[5 : len(head)-1]
+		tg.Host, tg.Port = "", 0
+	case strings.HasPrefix(head, "tcp(") && strings.HasSuffix(head, ")"):
+		addr := head[4 : len(head)-1]
+		host, port, ok := strings.Cut(addr, ":")
+		tg.Host = host
+		if ok {
+			p, err := strconv.Atoi(port)
+			if err != nil {
+				return tg, fmt.Errorf("bad port in %q", redact(dsn))
+			}
+			tg.Port = p
+		}
+	case head == "":
+	default:
+		return tg, fmt.Errorf("unknown address %q", head)
+	}
+	if tg.Socket == "" && (tg.Host == "127.0.0.1" || tg.Host == "localhost") && tg.Port == 3306 {
+		if _, err := os.Stat("/run/mysqld/mysqld.sock"); err == nil {
+			tg.Socket = "/run/mysqld/mysqld.sock"
+		}
+	}
+	return tg, nil
+}
+
+func redact(dsn string) string {
+	if at := strings.LastIndex(dsn, "@"); at >= 0 {
+		if c := strings.IndexByte(dsn[:at], ':'); c >= 0 {
+			return dsn[:c] + ":***" + dsn[at:]
+		}
+	}
+	return dsn
+}

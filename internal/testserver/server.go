@@ -1,0 +1,262 @@
+package testserver
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Options configure a private mariadbd.
+type Options struct {
+	// Args are extra mariadbd options, e.g. "--max-allowed-packet=8M".
+	Args []string
+	// InitSQL runs as root over the socket once the server is up.
+	InitSQL []string
+}
+
+// Server is a private mariadbd in a temporary directory.
+type Server struct {
+	Dir    string
+	Port   int
+	Socket string
+
+	opts Options
+	cmd  *exec.Cmd
+	exit chan struct{}
+	mu   sync.Mutex
+}
+
+var (
+	bootOnce sync.Once
+	bootDir  string
+	bootErr  error
+)
+
+func findBinary(name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, d := range []string{"/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"} {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func runAsRoot() []string {
+	if os.Geteuid() == 0 {
+		return []string{"--user=root"}
+	}
+	return nil
+}
+
+// bootstrap creates one pristine datadir per test process; servers copy it.
+func bootstrap() (string, error) {
+	bootOnce.Do(func() {
+		install := findBinary("mariadb-install-db")
+		if install == "" {
+			bootErr = fmt.Errorf("mariadb-install-db not installed")
+			return
+		}
+		dir, err := os.MkdirTemp("", "amyboot")
+		if err != nil {
+			bootErr = err
+			return
+		}
+		args := append([]string{"--no-defaults", "--datadir=" + filepath.Join(dir, "data"),
+			"--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}, runAsRoot()...)
+		out, err := exec.Command(install, args...).CombinedOutput()
+		if err != nil {
+			bootErr = fmt.Errorf("mariadb-install-db: %v\n%s", err, out)
+			return
+		}
+		bootDir = filepath.Join(dir, "data")
+	})
+	return bootDir, bootErr
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Start launches a private mariadbd with opts and stops it and removes its
+// directory when the test ends. Without mariadbd installed the test is
+// skipped (failed under CI=true or AMYSQL_TEST_REQUIRE_SERVER=1).
+func Start(t testing.TB, opts Options) *Server {
+	t.Helper()
+	if findBinary("mariadbd") == "" || findBinary("mariadb") == "" {
+		skipOrFail(t, "mariadbd or the mariadb client is not installed")
+	}
+	boot, err := bootstrap()
+	if err != nil {
+		skipOrFail(t, "cannot bootstrap a private MariaDB: "+err.Error())
+	}
+	dir, err := os.MkdirTemp("", "amy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", boot, filepath.Join(dir, "data")).CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("copying datadir: %v %s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{Dir: dir, Port: port, Socket: filepath.Join(dir, "s.sock"), opts: opts}
+	t.Cleanup(func() {
+		s.Stop(t)
+		os.RemoveAll(dir)
+	})
+	if err := s.start(); err != nil {
+		t.Fatal(err)
+	}
+	s.Exec(t,
+		"CREATE DATABASE IF NOT EXISTS test",
+		"CREATE USER 'amysql'@'%' IDENTIFIED BY 'amysql'",
+		"GRANT ALL ON *.* TO 'amysql'@'%' WITH GRANT OPTION",
+	)
+	if len(opts.InitSQL) > 0 {
+		s.Exec(t, opts.InitSQL...)
+	}
+	return s
+}
+
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	args := []string{"--no-defaults"}
+	args = append(args, runAsRoot()...)
+	args = append(args,
+		"--datadir="+filepath.Join(s.Dir, "data"),
+		"--socket="+s.Socket,
+		"--port="+strconv.Itoa(s.Port),
+		"--bind-address=127.0.0.1",
+		"--skip-name-resolve",
+		"--pid-file="+filepath.Join(s.Dir, "pid"),
+		"--log-error="+filepath.Join(s.Dir, "error.log"),
+		"--innodb-buffer-pool-size=32M",
+		"--innodb-log-file-size=16M",
+		"--innodb-buffer-pool-dump-at-shutdown=0",
+		"--innodb-buffer-pool-load-at-startup=0",
+	)
+	args = append(args, s.opts.Args...)
+	cmd := exec.Command(findBinary("mariadbd"), args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting mariadbd: %w", err)
+	}
+	s.cmd = cmd
+	s.exit = make(chan struct{})
+	go func(exit chan struct{}) { cmd.Wait(); close(exit) }(s.exit)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if err := exec.Command(findBinary("mariadb"), "--no-defaults", "--socket="+s.Socket, "-uroot", "-e", "SELECT 1").Run(); err == nil {
+			return nil
+		}
+		select {
+		case <-s.exit:
+			return fmt.Errorf("mariadbd exited during start:\n%s", tail(s.ErrorLog(), 20))
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("mariadbd not ready after 30s:\n%s", tail(s.ErrorLog(), 20))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Target returns the TCP address as user amysql/amysql on database test.
+func (s *Server) Target() Target {
+	return Target{
+		Host: "127.0.0.1", Port: s.Port, User: "amysql", Password: "amysql", DB: "test", Socket: s.Socket,
+		DSN: fmt.Sprintf("amysql:amysql@tcp(127.0.0.1:%d)/test", s.Port),
+	}
+}
+
+// Exec runs statements as root over the socket with the mariadb client.
+func (s *Server) Exec(t testing.TB, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := s.query(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// Query runs one statement as root and returns its tab-separated output.
+func (s *Server) Query(t testing.TB, q string) string {
+	t.Helper()
+	out, err := s.query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return out
+}
+
+func (s *Server) query(q string) (string, error) {
+	cmd := exec.Command(findBinary("mariadb"), "--no-defaults", "--socket="+s.Socket, "-uroot", "-N", "-B", "-e", q)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, strings.TrimSpace(errb.String()))
+	}
+	return strings.TrimRight(out.String(), "\n"), nil
+}
+
+// Stop shuts the server down (SIGTERM, then SIGKILL after 15 s). It is
+// idempotent.
+func (s *Server) Stop(t testing.TB) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exit:
+	case <-time.After(15 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exit
+	}
+	s.cmd = nil
+}
+
+// Restart starts a stopped server again on the same port and datadir.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.Stop(t)
+	if err := s.start(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ErrorLog returns the server's error log.
+func (s *Server) ErrorLog() string {
+	b, _ := os.ReadFile(filepath.Join(s.Dir, "error.log"))
+	return string(b)
+}

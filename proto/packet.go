@@ -1,0 +1,231 @@
+package proto
+
+import (
+	"fmt"
+	"io"
+)
+
+// headerLen is the size of a packet header: 3-byte payload length and a
+// 1-byte sequence id.
+const headerLen = 4
+
+const (
+	defaultReadBuf = 16 << 10
+	// maxKeptBuf bounds the read buffer kept between packets; a larger
+	// buffer grown for one big packet is released afterwards.
+	maxKeptBuf = 1 << 20
+)
+
+// PacketReader reads packets from an io.Reader, checking sequence ids and
+// reassembling payloads split across several packets. Payloads returned by
+// ReadPacket are views into an internal buffer, valid until the next call.
+type PacketReader struct {
+	r     io.Reader
+	buf   []byte
+	start int // first unread byte in buf
+	end   int // end of buffered data
+	seq   byte
+	big   []byte // reassembly buffer for split payloads
+
+	// MaxPayload bounds a reassembled payload; 0 means no limit beyond
+	// the protocol's own (1 GiB).
+	MaxPayload int
+}
+
+// NewPacketReader returns a reader with a buffer of at least size bytes.
+func NewPacketReader(r io.Reader, size int) *PacketReader {
+	if size < defaultReadBuf {
+		size = defaultReadBuf
+	}
+	return &PacketReader{r: r, buf: make([]byte, size)}
+}
+
+// Reset makes the reader read from r from now on, dropping buffered bytes.
+func (pr *PacketReader) Reset(r io.Reader) {
+	pr.r, pr.start, pr.end = r, 0, 0
+}
+
+// Seq returns the sequence id expected for the next packet.
+func (pr *PacketReader) Seq() byte { return pr.seq }
+
+// SetSeq sets the sequence id expected for the next packet.
+func (pr *PacketReader) SetSeq(s byte) { pr.seq = s }
+
+// Buffered returns the number of bytes read from the source but not yet
+// consumed.
+func (pr *PacketReader) Buffered() int { return pr.end - pr.start }
+
+// fill makes sure at least n unread bytes are buffered.
+func (pr *PacketReader) fill(n int) error {
+	if pr.end-pr.start >= n {
+		return nil
+	}
+	if n > len(pr.buf)-pr.start {
+		// Not enough room after start: compact, or grow.
+		if n <= len(pr.buf) {
+			pr.end = copy(pr.buf, pr.buf[pr.start:pr.end])
+		} else {
+			nb := make([]byte, n+defaultReadBuf)
+			pr.end = copy(nb, pr.buf[pr.start:pr.end])
+			pr.buf = nb
+		}
+		pr.start = 0
+	}
+	for pr.end-pr.start < n {
+		m, err := pr.r.Read(pr.buf[pr.end:])
+		pr.end += m
+		if err != nil {
+			if pr.end-pr.start >= n {
+				return nil
+			}
+			if err == io.EOF {
+				if pr.end == pr.start {
+					return io.EOF
+				}
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// readOne reads one physical packet and returns its payload.
+func (pr *PacketReader) readOne() ([]byte, byte, error) {
+	if len(pr.buf) > maxKeptBuf && pr.start == pr.end {
+		pr.buf, pr.start, pr.end = make([]byte, defaultReadBuf), 0, 0
+	}
+	if err := pr.fill(headerLen); err != nil {
+		return nil, 0, err
+	}
+	h := pr.buf[pr.start : pr.start+headerLen]
+	n := int(h[0]) | int(h[1])<<8 | int(h[2])<<16
+	seq := h[3]
+	if pr.MaxPayload > 0 && n > pr.MaxPayload {
+		return nil, seq, fmt.Errorf("%w: incoming packet of %d bytes, limit %d", ErrPacketTooLarge, n, pr.MaxPayload)
+	}
+	if err := pr.fill(headerLen + n); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, seq, err
+	}
+	p := pr.buf[pr.start+headerLen : pr.start+headerLen+n : pr.start+headerLen+n]
+	pr.start += headerLen + n
+	return p, seq, nil
+}
+
+// ReadPacket reads the next logical payload. A packet whose sequence id is
+// not the expected one yields ErrPacketSequence, except that an ERR packet is
+// still decoded and returned as the *Error it carries.
+func (pr *PacketReader) ReadPacket() ([]byte, error) {
+	p, seq, err := pr.readOne()
+	if err != nil {
+		return nil, err
+	}
+	if seq != pr.seq {
+		if len(p) > 0 && p[0] == HeaderErr {
+			if e, perr := ParseErr(p); perr == nil {
+				return nil, e
+			}
+		}
+		return nil, fmt.Errorf("%w: got %d, want %d", ErrPacketSequence, seq, pr.seq)
+	}
+	pr.seq++
+	if len(p) < MaxPayloadLen {
+		return p, nil
+	}
+	// A full-size packet: the payload continues in the next packet(s).
+	pr.big = append(pr.big[:0], p...)
+	for {
+		p, seq, err = pr.readOne()
+		if err != nil {
+			return nil, err
+		}
+		if seq != pr.seq {
+			return nil, fmt.Errorf("%w: got %d, want %d", ErrPacketSequence, seq, pr.seq)
+		}
+		pr.seq++
+		if pr.MaxPayload > 0 && len(pr.big)+len(p) > pr.MaxPayload {
+			return nil, fmt.Errorf("%w: incoming payload above %d bytes", ErrPacketTooLarge, pr.MaxPayload)
+		}
+		pr.big = append(pr.big, p...)
+		if len(p) < MaxPayloadLen {
+			out := pr.big
+			if cap(pr.big) > maxKeptBuf {
+				pr.big = nil
+			}
+			return out, nil
+		}
+	}
+}
+
+// PacketWriter frames payloads into packets on an io.Writer, splitting
+// payloads of MaxPayloadLen bytes or more. A payload is built in place:
+// Start returns a buffer holding room for the header, the caller appends the
+// payload, and Write frames and sends it in as few writes as possible.
+type PacketWriter struct {
+	w   io.Writer
+	buf []byte
+	seq byte
+
+	// MaxPayload bounds an outgoing payload; 0 means no limit.
+	MaxPayload int
+}
+
+// NewPacketWriter returns a writer on w.
+func NewPacketWriter(w io.Writer) *PacketWriter {
+	return &PacketWriter{w: w, buf: make([]byte, headerLen, 4096)}
+}
+
+// Reset makes the writer write to w from now on.
+func (pw *PacketWriter) Reset(w io.Writer) { pw.w = w }
+
+// Seq returns the sequence id of the next packet.
+func (pw *PacketWriter) Seq() byte { return pw.seq }
+
+// SetSeq sets the sequence id of the next packet.
+func (pw *PacketWriter) SetSeq(s byte) { pw.seq = s }
+
+// Start returns an empty packet buffer; append the payload to it and pass
+// the result to Write.
+func (pw *PacketWriter) Start() []byte {
+	if cap(pw.buf) > maxKeptBuf {
+		pw.buf = make([]byte, headerLen, 4096)
+	}
+	return pw.buf[:headerLen]
+}
+
+// Write frames the payload in b (as built on a Start buffer) and writes it.
+func (pw *PacketWriter) Write(b []byte) error {
+	pw.buf = b[:0] // keep grown capacity for the next packet
+	n := len(b) - headerLen
+	if pw.MaxPayload > 0 && n > pw.MaxPayload {
+		return fmt.Errorf("%w: outgoing payload of %d bytes, limit %d", ErrPacketTooLarge, n, pw.MaxPayload)
+	}
+	off := 0 // start of the current packet's header in b
+	for {
+		size := n
+		if size > MaxPayloadLen {
+			size = MaxPayloadLen
+		}
+		// The 4 bytes before a continuation chunk belong to the previous,
+		// already written chunk, so they can be overwritten with its header.
+		h := b[off : off+headerLen]
+		h[0], h[1], h[2], h[3] = byte(size), byte(size>>8), byte(size>>16), pw.seq
+		pw.seq++
+		if _, err := pw.w.Write(b[off : off+headerLen+size]); err != nil {
+			return err
+		}
+		n -= size
+		off += size
+		if size < MaxPayloadLen {
+			return nil
+		}
+	}
+}
+
+// WritePacket writes payload p as a fresh packet (copying it).
+func (pw *PacketWriter) WritePacket(p []byte) error {
+	return pw.Write(append(pw.Start(), p...))
+}
