@@ -123,8 +123,9 @@ func (c *Conn) run() {
 	for {
 		select {
 		case req := <-c.mailbox:
-			c.serve(req)
-			if req.kind == reqQuit || c.sess.broken != nil {
+			quit := req.kind == reqQuit
+			c.serve(req) // req belongs to its sender again after this
+			if quit || c.sess.broken != nil {
 				c.stop()
 				return
 			}

@@ -66,8 +66,10 @@ func TestCancelMidStreamKeepsConnectionInSync(t *testing.T) {
 	c := connect(t)
 	ctx := ctxT(t)
 	ss := c.Cursor(actor.SSCursor)
-	// A slow stream: each row sleeps a little.
-	if _, err := ss.Execute(ctx, "SELECT seq, SLEEP(0.01) FROM seq_1_to_2000"); err != nil {
+	// A slow stream: each row sleeps a little. Rows are wide so the
+	// server's 16 KiB network buffer flushes every few rows.
+	start := time.Now()
+	if _, err := ss.Execute(ctx, "SELECT seq, REPEAT('x', 2000), SLEEP(0.01) FROM seq_1_to_2000"); err != nil {
 		t.Fatal(err)
 	}
 	fctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -81,6 +83,10 @@ func TestCancelMidStreamKeepsConnectionInSync(t *testing.T) {
 	}
 	if got := queryRow(t, c, "SELECT 'next'")[0]; got != "next" {
 		t.Errorf("after a cancelled fetch: %v", got)
+	}
+	// The 20 s statement was stopped on the server, not read to its end.
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("cancelled stream took %v to resynchronise", d)
 	}
 }
 

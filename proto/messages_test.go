@@ -80,7 +80,7 @@ func TestAppendHandshakeResponse(t *testing.T) {
 		Attrs:         [][2]string{{"_client_name", "amysql"}},
 	}
 	got := AppendHandshakeResponse(nil, r)
-	want := []byte{0x00, 0x02, 0x38, 0x00, 0x00, 0x00, 0x00, 0x01, 45}
+	want := []byte{0x08, 0x82, 0x38, 0x00, 0x00, 0x00, 0x00, 0x01, 45}
 	want = append(want, make([]byte, 23)...)
 	want = append(want, "root\x00"...)
 	want = append(want, 3, 1, 2, 3)

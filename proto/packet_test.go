@@ -72,7 +72,7 @@ func TestPacketReaderChecksSequence(t *testing.T) {
 func TestPacketReaderReportsOutOfSequenceErrorPackets(t *testing.T) {
 	// MySQL 8 sends ER_CLIENT_INTERACTION_TIMEOUT with sequence 0 before
 	// closing an idle session; it must surface as the server error.
-	errPkt := []byte{0xff, 0x9f, 0x0f, '#', 'H', 'Y', '0', '0', '0', 'g', 'o', 'n', 'e'}
+	errPkt := []byte{0xff, 0xbf, 0x0f, '#', 'H', 'Y', '0', '0', '0', 'g', 'o', 'n', 'e'}
 	pr := NewPacketReader(bytes.NewReader(frame(0, errPkt)), 0)
 	pr.SetSeq(1)
 	_, err := pr.ReadPacket()
