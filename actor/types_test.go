@@ -108,7 +108,7 @@ func TestTypeMatrixRoundTrips(t *testing.T) {
 		marks = append(marks, "?")
 		args = append(args, tc.in)
 	}
-	tbl := tempTable(t, c, "amysql_types", "(id INT PRIMARY KEY, "+strings.Join(defs, ", ")+")")
+	tbl := tempTable(t, c, "amysql_types", "(id INT PRIMARY KEY, "+strings.Join(defs, ", ")+") DEFAULT CHARSET=utf8mb4")
 	ins := fmt.Sprintf("INSERT INTO %s (id, %s) VALUES (1, %s)", tbl, strings.Join(cols, ", "), strings.Join(marks, ", "))
 	if _, err := c.Cursor().Execute(ctxT(t), ins, args...); err != nil {
 		t.Fatalf("insert: %v", err)

@@ -61,7 +61,9 @@ func runAsRoot() []string {
 	return nil
 }
 
-// bootstrap creates one pristine datadir per test process; servers copy it.
+// bootstrap returns a pristine datadir that servers copy. It is made once
+// per user and server version under the temp directory and kept, so test
+// runs (and parallel test binaries) share it.
 func bootstrap() (string, error) {
 	bootOnce.Do(func() {
 		install := findBinary("mariadb-install-db")
@@ -69,11 +71,22 @@ func bootstrap() (string, error) {
 			bootErr = fmt.Errorf("mariadb-install-db not installed")
 			return
 		}
+		ver, _ := exec.Command(findBinary("mariadbd"), "--version").Output()
+		sum := 0
+		for _, c := range ver {
+			sum = sum*31 + int(c)
+		}
+		final := filepath.Join(os.TempDir(), fmt.Sprintf("amysql-boot-%d-%x", os.Geteuid(), uint32(sum)))
+		if _, err := os.Stat(filepath.Join(final, "mysql")); err == nil {
+			bootDir = final
+			return
+		}
 		dir, err := os.MkdirTemp("", "amyboot")
 		if err != nil {
 			bootErr = err
 			return
 		}
+		defer os.RemoveAll(dir)
 		args := append([]string{"--no-defaults", "--datadir=" + filepath.Join(dir, "data"),
 			"--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}, runAsRoot()...)
 		out, err := exec.Command(install, args...).CombinedOutput()
@@ -81,7 +94,14 @@ func bootstrap() (string, error) {
 			bootErr = fmt.Errorf("mariadb-install-db: %v\n%s", err, out)
 			return
 		}
-		bootDir = filepath.Join(dir, "data")
+		// Publish atomically; a parallel test binary may have won the race.
+		if err := os.Rename(filepath.Join(dir, "data"), final); err != nil {
+			if _, serr := os.Stat(filepath.Join(final, "mysql")); serr != nil {
+				bootErr = err
+				return
+			}
+		}
+		bootDir = final
 	})
 	return bootDir, bootErr
 }
@@ -149,6 +169,8 @@ func (s *Server) start() error {
 		"--port="+strconv.Itoa(s.Port),
 		"--bind-address=127.0.0.1",
 		"--skip-name-resolve",
+		"--character-set-server=utf8mb4",
+		"--collation-server=utf8mb4_general_ci",
 		"--pid-file="+filepath.Join(s.Dir, "pid"),
 		"--log-error="+filepath.Join(s.Dir, "error.log"),
 		"--innodb-buffer-pool-size=32M",

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The whole test suite: make sure a MariaDB is reachable, then go vet and
+# go test -race over every package. Extra arguments go to `go test`.
+#
+# Server, in order: $AMYSQL_TEST_DSN; else the server on 127.0.0.1:3306
+# ($AMYSQL_TEST_DEFAULT_ADDR) when it answers; else a private mariadbd in a
+# temporary directory (installing Debian's mariadb-server-core and
+# mariadb-client-core first when missing and running as root). Under
+# CI=true a missing server fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin:/usr/sbin"
+
+log() { echo "test.sh: $*" >&2; }
+
+client_ok() { # host port user [password]
+  mariadb --no-defaults --connect-timeout=3 -h"$1" -P"$2" -u"$3" ${4:+-p"$4"} -e 'SELECT 1' >/dev/null 2>&1
+}
+
+install_mariadb() {
+  if command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null && command -v mariadb >/dev/null; then
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    log "MariaDB is not installed and we are not root; cannot install it"
+    return 1
+  fi
+  log "installing mariadb-server-core and mariadb-client-core"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq mariadb-server-core mariadb-client-core >&2
+}
+
+PRIVATE_DIR=""
+PRIVATE_PID=""
+cleanup() {
+  if [ -n "$PRIVATE_PID" ]; then
+    kill -TERM "$PRIVATE_PID" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$PRIVATE_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$PRIVATE_PID" 2>/dev/null || true
+  fi
+  [ -n "$PRIVATE_DIR" ] && rm -rf "$PRIVATE_DIR"
+  return 0
+}
+trap cleanup EXIT
+
+start_private() {
+  install_mariadb || return 1
+  local port=3407
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  PRIVATE_DIR=$(mktemp -d /tmp/amytest.XXXXXX)
+  local runas=()
+  [ "$(id -u)" = 0 ] && runas=(--user=root)
+  log "starting a private mariadbd on 127.0.0.1:$port in $PRIVATE_DIR"
+  mariadb-install-db --no-defaults --datadir="$PRIVATE_DIR/data" --auth-root-authentication-method=normal \
+    --skip-test-db --skip-name-resolve "${runas[@]}" >"$PRIVATE_DIR/install.log" 2>&1 \
+    || { cat "$PRIVATE_DIR/install.log" >&2; return 1; }
+  mariadbd --no-defaults "${runas[@]}" --datadir="$PRIVATE_DIR/data" --socket="$PRIVATE_DIR/s.sock" \
+    --port="$port" --bind-address=127.0.0.1 --skip-name-resolve --max-allowed-packet=64M \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+    --local-infile=1 --log-error="$PRIVATE_DIR/error.log" --pid-file="$PRIVATE_DIR/pid" \
+    --innodb-buffer-pool-dump-at-shutdown=0 </dev/null >/dev/null 2>&1 &
+  PRIVATE_PID=$!
+  for _ in $(seq 300); do
+    mariadb --no-defaults --socket="$PRIVATE_DIR/s.sock" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break
+    kill -0 "$PRIVATE_PID" 2>/dev/null || { tail -20 "$PRIVATE_DIR/error.log" >&2; return 1; }
+    sleep 0.1
+  done
+  mariadb --no-defaults --socket="$PRIVATE_DIR/s.sock" -uroot -e "
+    CREATE DATABASE IF NOT EXISTS test;
+    CREATE USER 'amysql'@'%' IDENTIFIED BY 'amysql';
+    GRANT ALL ON *.* TO 'amysql'@'%' WITH GRANT OPTION;" || return 1
+  export AMYSQL_TEST_DSN="amysql:amysql@tcp(127.0.0.1:$port)/test"
+}
+
+if [ -z "${AMYSQL_TEST_DSN:-}" ]; then
+  addr=${AMYSQL_TEST_DEFAULT_ADDR:-127.0.0.1:3306}
+  host=${addr%:*} port=${addr##*:}
+  if command -v mariadb >/dev/null && client_ok "$host" "$port" root; then
+    mariadb --no-defaults -h"$host" -P"$port" -uroot -e 'CREATE DATABASE IF NOT EXISTS test'
+    export AMYSQL_TEST_DSN="root@tcp($host:$port)/test"
+  else
+    start_private || log "could not start a private MariaDB"
+  fi
+fi
+
+if [ -n "${AMYSQL_TEST_DSN:-}" ]; then
+  log "using server ${AMYSQL_TEST_DSN/:*@/:***@}"
+  export AMYSQL_TEST_REQUIRE_SERVER=1
+elif [ "${CI:-}" = true ]; then
+  log "no MariaDB reachable under CI=true: failing"
+  exit 1
+else
+  log "WARNING: no MariaDB reachable; integration tests will be skipped"
+fi
+
+go vet ./...
+go test -race -count=1 "$@" ./...
