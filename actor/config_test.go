@@ -1,0 +1,138 @@
+package actor_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/amysql/amysql/actor"
+)
+
+func TestCharsetAndCollationAreApplied(t *testing.T) {
+	tests := []struct {
+		name, charset, collation string
+		wantCharset, wantColl    string
+	}{
+		{"defaults", "", "", "utf8mb4", ""},
+		{"collation in the handshake", "utf8mb4", "utf8mb4_unicode_ci", "utf8mb4", "utf8mb4_unicode_ci"},
+		{"collation id above 255 needs SET NAMES", "utf8mb4", "utf8mb4_uca1400_ai_ci", "utf8mb4", "utf8mb4_uca1400_ai_ci"},
+		{"another charset", "latin1", "", "latin1", "latin1_swedish_ci"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := connect(t, func(cfg *actor.Config) { cfg.Charset, cfg.Collation = tt.charset, tt.collation })
+			row := queryRow(t, c, "SELECT @@character_set_connection, @@collation_connection, @@character_set_results")
+			if row[0] != tt.wantCharset || row[2] != tt.wantCharset {
+				t.Errorf("server charset = %v / results %v, want %s", row[0], row[2], tt.wantCharset)
+			}
+			if tt.wantColl != "" && row[1] != tt.wantColl {
+				t.Errorf("server collation = %v, want %s", row[1], tt.wantColl)
+			}
+			if c.Charset() != tt.wantCharset || c.Collation() != row[1] {
+				t.Errorf("Charset()/Collation() = %s/%s, server %v/%v", c.Charset(), c.Collation(), row[0], row[1])
+			}
+		})
+	}
+}
+
+func TestEchoLogsStatementsWithoutThePassword(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	cfg := testConfig(t)
+	cfg.Echo, cfg.Logger = true, logger
+	c := connectCfg(t, cfg)
+	if !c.Echo() {
+		t.Error("Echo() = false")
+	}
+	mustExec(t, c, "SELECT ? AS echoed", "marker-value")
+	out := buf.String()
+	if !strings.Contains(out, "SELECT ? AS echoed") || !strings.Contains(out, "duration=") {
+		t.Errorf("log lacks the statement or its duration:\n%s", out)
+	}
+	if strings.Contains(out, "marker-value") {
+		t.Errorf("log contains an argument value:\n%s", out)
+	}
+	if cfg.Password != "" && strings.Contains(out, cfg.Password) {
+		t.Error("log contains the password")
+	}
+}
+
+func TestLocalInfileRequestIsRefusedAndConnectionStaysUsable(t *testing.T) {
+	c := connect(t, func(cfg *actor.Config) { cfg.LocalInfile = true })
+	tbl := tempTable(t, c, "amysql_infile", "(line TEXT)")
+	_, err := c.Cursor().Execute(ctxT(t), "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE "+tbl)
+	if !errors.Is(err, actor.ErrLocalInfileDenied) {
+		t.Fatalf("LOAD DATA LOCAL = %v, want ErrLocalInfileDenied", err)
+	}
+	if n := queryRow(t, c, "SELECT COUNT(*) FROM "+tbl)[0]; n != int64(0) {
+		t.Errorf("%v rows loaded from a refused file", n)
+	}
+}
+
+func TestUnsupportedOptionsFailClearly(t *testing.T) {
+	for _, mod := range []func(*actor.Config){
+		func(c *actor.Config) { c.Compress = true },
+		func(c *actor.Config) { c.ReadDefaultFile = os.DevNull },
+	} {
+		cfg := testConfig(t)
+		mod(&cfg)
+		if _, err := actor.Connect(context.Background(), cfg); !errors.Is(err, actor.ErrUnsupported) {
+			t.Errorf("Connect = %v, want ErrUnsupported", err)
+		}
+	}
+}
+
+func TestExecuteManySumsAffectedRows(t *testing.T) {
+	c := connect(t)
+	tbl := tempTable(t, c, "amysql_many", "(id INT PRIMARY KEY, name VARCHAR(20))")
+	cur := c.Cursor()
+	n, err := cur.ExecuteMany(ctxT(t), "INSERT INTO "+tbl+" VALUES (?, ?)", [][]any{{1, "a"}, {2, "b'"}, {3, nil}})
+	if err != nil || n != 3 {
+		t.Fatalf("ExecuteMany = %d, %v", n, err)
+	}
+	if got := queryRow(t, c, "SELECT GROUP_CONCAT(COALESCE(name,'NULL') ORDER BY id) FROM "+tbl)[0]; got != "a,b',NULL" {
+		t.Errorf("rows = %v", got)
+	}
+	if n, err := cur.ExecuteMany(ctxT(t), "INSERT INTO "+tbl+" VALUES (?, ?)", nil); n != 0 || err != nil {
+		t.Errorf("empty ExecuteMany = %d, %v", n, err)
+	}
+}
+
+func TestParseDSNRoundTrip(t *testing.T) {
+	tests := []struct {
+		dsn  string
+		want actor.Config
+	}{
+		{"root@tcp(127.0.0.1:3306)/test", actor.Config{User: "root", Host: "127.0.0.1", Port: 3306, DB: "test"}},
+		{"u:p@ss:w/rd@tcp([::1]:3307)/db?charset=latin1", actor.Config{User: "u", Password: "p@ss:w/rd", Host: "::1", Port: 3307, DB: "db", Charset: "latin1"}},
+		{"u@unix(/run/mysqld/mysqld.sock)/", actor.Config{User: "u", UnixSocket: "/run/mysqld/mysqld.sock"}},
+		{"mysql://u:p%40@db.example:3306/app?multi_statements=true", actor.Config{User: "u", Password: "p@", Host: "db.example", Port: 3306, DB: "app", MultiStatements: true}},
+	}
+	for _, tt := range tests {
+		got, err := actor.ParseDSN(tt.dsn)
+		if err != nil {
+			t.Errorf("ParseDSN(%q): %v", tt.dsn, err)
+			continue
+		}
+		if got.String() != tt.want.String() || got.Password != tt.want.Password || got.Charset != tt.want.Charset || got.MultiStatements != tt.want.MultiStatements {
+			t.Errorf("ParseDSN(%q) = %v, want %v", tt.dsn, got, tt.want)
+		}
+		again, err := actor.ParseDSN(got.FormatDSN())
+		if err != nil || again.FormatDSN() != got.FormatDSN() || again.Password != got.Password {
+			t.Errorf("FormatDSN round trip of %q: %q, %v", tt.dsn, got.FormatDSN(), err)
+		}
+	}
+	for _, bad := range []string{"nodb", "u@tcp(h:99999)/d", "u@tcp(h/d", "u@bogus(x)/d", "u@tcp(h)/d?nope=1", "u@tcp(h)/d?connect_timeout=soon", "u:secretpw@tcp(h)/d?ssl_mode=maybe"} {
+		_, err := actor.ParseDSN(bad)
+		if !errors.Is(err, actor.ErrDSN) {
+			t.Errorf("ParseDSN(%q) = %v, want ErrDSN", bad, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "secretpw") {
+			t.Errorf("error for %q shows the password: %v", bad, err)
+		}
+	}
+}
