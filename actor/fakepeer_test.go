@@ -3,6 +3,7 @@ package actor_test
 import (
 	"database/sql"
 	"fmt"
+	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/proto"
 	"net"
 	"strconv"
@@ -49,3 +50,10 @@ func itoa(n int) string { return strconv.Itoa(n) }
 type protoFieldType = proto.FieldType
 
 const typeNewDecimal = proto.TypeNewDecimal
+
+// testConfigNoServer is a configuration for fake peers on loopback.
+func testConfigNoServer() actor.Config {
+	return actor.Config{Host: "127.0.0.1", User: "fake", Password: "pw"}
+}
+
+func cursorKind(k int) actor.CursorKind { return actor.CursorKind(k) }
