@@ -199,11 +199,7 @@ func (cur *Cursor) CallProc(ctx context.Context, name string, args ...any) (int6
 			if i > 0 {
 				set = append(set, ',')
 			}
-			set = append(set, "@_"...)
-			set = append(set, base...)
-			set = append(set, '_')
-			set = strconv.AppendInt(set, int64(i), 10)
-			set = append(set, "=?"...)
+			set = append(appendProcVar(set, base, i), "=?"...)
 		}
 		if _, err := cur.Execute(ctx, string(set), args...); err != nil {
 			return -1, err
@@ -215,13 +211,16 @@ func (cur *Cursor) CallProc(ctx context.Context, name string, args ...any) (int6
 		if i > 0 {
 			call = append(call, ',')
 		}
-		call = append(call, "@_"...)
-		call = append(call, base...)
-		call = append(call, '_')
-		call = strconv.AppendInt(call, int64(i), 10)
+		call = appendProcVar(call, base, i)
 	}
 	call = append(call, ')')
 	return cur.Execute(ctx, string(call))
+}
+
+// appendProcVar appends the session variable of argument i, @_base_i.
+func appendProcVar(dst []byte, base string, i int) []byte {
+	dst = append(append(append(dst, "@_"...), base...), '_')
+	return strconv.AppendInt(dst, int64(i), 10)
 }
 
 // procVarBase is the procedure name as used in aiomysql's @_name_n

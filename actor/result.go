@@ -246,25 +246,12 @@ func (c *Conn) readRows(res *result, limit int) error {
 	ncols := len(res.cols)
 	res.rows, res.spans, res.nrows = res.rows[:0], res.spans[:0], 0
 	for limit == 0 || res.nrows < limit {
-		p, err := s.read()
+		p, ok, end, err := c.nextRow()
 		if err != nil {
-			c.setWire(false, false)
+			res.eof = true
 			return err
 		}
-		switch {
-		case p[0] == proto.HeaderErr:
-			c.setWire(false, false)
-			e, err := proto.ParseErr(p)
-			if err != nil {
-				return s.fail(err)
-			}
-			res.eof = true
-			return s.serverError(e)
-		case proto.IsEOF(p):
-			ok, err := proto.ParseEnd(p, s.caps)
-			if err != nil {
-				return s.fail(err)
-			}
+		if end {
 			// The end of rows carries status and warnings but no
 			// affected-rows count of its own.
 			c.endStatement(res, ok)
@@ -349,32 +336,46 @@ func (c *Conn) nextSet(req *request) error {
 
 // discardRows reads and drops the rest of the current result set.
 func (c *Conn) discardRows() error {
-	s := c.sess
 	for {
-		p, err := s.read()
+		_, ok, end, err := c.nextRow()
 		if err != nil {
-			c.setWire(false, false)
 			return err
 		}
-		switch {
-		case p[0] == proto.HeaderErr:
-			c.setWire(false, false)
-			e, err := proto.ParseErr(p)
-			if err != nil {
-				return s.fail(err)
-			}
-			return s.serverError(e)
-		case proto.IsEOF(p):
-			ok, err := proto.ParseEnd(p, s.caps)
-			if err != nil {
-				return s.fail(err)
-			}
-			s.status = ok.Status
+		if end {
+			c.sess.status = ok.Status
 			c.wireRows = false
 			c.wireMore = ok.Status&proto.StatusMoreResultsExists != 0
 			return nil
 		}
 	}
+}
+
+// nextRow reads the next packet of a result set: a row (returned as p), or
+// the end of the rows (end with its OK). A server error or a broken
+// session ends the result on the wire.
+func (c *Conn) nextRow() (p []byte, ok proto.OK, end bool, err error) {
+	s := c.sess
+	p, err = s.read()
+	if err != nil {
+		c.setWire(false, false)
+		return nil, ok, false, err
+	}
+	switch {
+	case p[0] == proto.HeaderErr:
+		c.setWire(false, false)
+		e, perr := proto.ParseErr(p)
+		if perr != nil {
+			return nil, ok, false, s.fail(perr)
+		}
+		return nil, ok, false, s.serverError(e)
+	case proto.IsEOF(p):
+		ok, err = proto.ParseEnd(p, s.caps)
+		if err != nil {
+			return nil, ok, false, s.fail(err)
+		}
+		return nil, ok, true, nil
+	}
+	return p, ok, false, nil
 }
 
 // drainWire reads and drops everything an earlier statement left on the

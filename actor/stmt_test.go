@@ -12,20 +12,8 @@ import (
 
 func TestPreparedStatementTypeMatrixMatchesTextProtocol(t *testing.T) {
 	c := connect(t, func(cfg *actor.Config) { cfg.SQLMode = "ALLOW_INVALID_DATES" })
-	cases := typeMatrix()
-	var defs, cols, marks []string
-	var args []any
-	for _, tc := range cases {
-		defs = append(defs, tc.col+" "+tc.sql)
-		cols = append(cols, tc.col)
-		if tc.col == "geo" {
-			marks = append(marks, "ST_GeomFromText('POINT(1 2)')")
-			continue
-		}
-		marks = append(marks, "?")
-		args = append(args, tc.in)
-	}
-	tbl := tempTable(t, c, "amysql_stmt_types", "(id INT PRIMARY KEY, "+strings.Join(defs, ", ")+") DEFAULT CHARSET=utf8mb4")
+	m := newMatrix(t, c, "amysql_stmt_types")
+	tbl, cols, marks, args := m.tbl, m.cols, m.marks, m.args
 	ctx := ctxT(t)
 	ins, err := c.Prepare(ctx, "INSERT INTO "+tbl+" (id, "+strings.Join(cols, ", ")+") VALUES (?, "+strings.Join(marks, ", ")+")")
 	if err != nil {

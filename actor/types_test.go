@@ -93,22 +93,37 @@ func typeMatrix() []typeCase {
 	}
 }
 
-func TestTypeMatrixRoundTrips(t *testing.T) {
-	c := connect(t, func(cfg *actor.Config) { cfg.SQLMode = "ALLOW_INVALID_DATES" })
-	cases := typeMatrix()
-	var defs, cols, marks []string
-	var args []any
-	for _, tc := range cases {
+// matrix is the type matrix laid out as a table: its columns, the
+// placeholders (or SQL expressions) of an insert, and the arguments.
+type matrix struct {
+	cases []typeCase
+	tbl   string
+	cols  []string
+	marks []string
+	args  []any
+}
+
+func newMatrix(t *testing.T, c *actor.Conn, name string) matrix {
+	m := matrix{cases: typeMatrix()}
+	var defs []string
+	for _, tc := range m.cases {
 		defs = append(defs, tc.col+" "+tc.sql)
-		cols = append(cols, tc.col)
+		m.cols = append(m.cols, tc.col)
 		if tc.col == "geo" {
-			marks = append(marks, "ST_GeomFromText('POINT(1 2)')")
+			m.marks = append(m.marks, "ST_GeomFromText('POINT(1 2)')")
 			continue
 		}
-		marks = append(marks, "?")
-		args = append(args, tc.in)
+		m.marks = append(m.marks, "?")
+		m.args = append(m.args, tc.in)
 	}
-	tbl := tempTable(t, c, "amysql_types", "(id INT PRIMARY KEY, "+strings.Join(defs, ", ")+") DEFAULT CHARSET=utf8mb4")
+	m.tbl = tempTable(t, c, name, "(id INT PRIMARY KEY, "+strings.Join(defs, ", ")+") DEFAULT CHARSET=utf8mb4")
+	return m
+}
+
+func TestTypeMatrixRoundTrips(t *testing.T) {
+	c := connect(t, func(cfg *actor.Config) { cfg.SQLMode = "ALLOW_INVALID_DATES" })
+	m := newMatrix(t, c, "amysql_types")
+	cases, tbl, cols, marks, args := m.cases, m.tbl, m.cols, m.marks, m.args
 	ins := fmt.Sprintf("INSERT INTO %s (id, %s) VALUES (1, %s)", tbl, strings.Join(cols, ", "), strings.Join(marks, ", "))
 	if _, err := c.Cursor().Execute(ctxT(t), ins, args...); err != nil {
 		t.Fatalf("insert: %v", err)

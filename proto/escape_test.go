@@ -114,7 +114,9 @@ func (v valuer) Value() (driverValue, error) { return v.v, nil }
 
 type lit struct{}
 
-func (lit) AppendLiteral(dst []byte, _ LiteralOptions) ([]byte, error) { return append(dst, "X'00'"...), nil }
+func (lit) AppendLiteral(dst []byte, _ LiteralOptions) ([]byte, error) {
+	return append(dst, "X'00'"...), nil
+}
 
 func TestAppendLiteral(t *testing.T) {
 	ptr := 7
