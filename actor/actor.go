@@ -41,6 +41,22 @@ type request struct {
 	ok   proto.OK
 }
 
+func (k reqKind) String() string {
+	switch k {
+	case reqQuery:
+		return "query"
+	case reqFetch:
+		return "fetch"
+	case reqNextSet:
+		return "next_result"
+	case reqCommand:
+		return "command"
+	case reqQuit:
+		return "quit"
+	}
+	return "other"
+}
+
 func newRequest() *request { return &request{done: make(chan struct{}, 1)} }
 
 // Conn is a handle to a connection's actor. Its methods may be called from
@@ -51,6 +67,7 @@ type Conn struct {
 	quit    chan struct{} // closed by Close
 	done    chan struct{} // closed when the actor has stopped
 	nc      net.Conn
+	raw     net.Conn // the TCP or unix socket under any TLS layer
 	log     *slog.Logger
 
 	closeOnce sync.Once
@@ -63,6 +80,8 @@ type Conn struct {
 	affected atomic.Uint64
 	warnings atomic.Uint32
 	db       atomic.Pointer[string]
+	pending  atomic.Bool // a result is unread on the wire
+	busy     atomic.Bool // a command is being served
 
 	threadID      uint32
 	serverVersion string
@@ -98,6 +117,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		quit:          make(chan struct{}),
 		done:          make(chan struct{}),
 		nc:            s.nc,
+		raw:           s.raw,
 		sess:          s,
 		threadID:      s.hs.ConnectionID,
 		serverVersion: s.hs.Version(),
@@ -124,7 +144,9 @@ func (c *Conn) run() {
 		select {
 		case req := <-c.mailbox:
 			quit := req.kind == reqQuit
+			c.busy.Store(true)
 			c.serve(req) // req belongs to its sender again after this
+			c.busy.Store(false)
 			if quit || c.sess.broken != nil {
 				c.stop()
 				return
@@ -158,9 +180,12 @@ func (c *Conn) serve(req *request) {
 			cs = c.armCancel()
 			stop = context.AfterFunc(req.ctx, cs.fire)
 		}
-		var start time.Time
+		var start, begin time.Time
 		if c.log != nil && req.kind == reqQuery {
 			start = time.Now()
+		}
+		if c.cfg.Observer != nil {
+			begin = time.Now()
 		}
 		req.err = c.exec(req)
 		if stop != nil && !stop() {
@@ -179,6 +204,14 @@ func (c *Conn) serve(req *request) {
 			c.broken.Store(&e)
 		}
 		c.publish(s.status)
+		c.pending.Store(c.wireRows || c.wireMore)
+		if obs := c.cfg.Observer; obs != nil {
+			obs.ObserveCommand(CommandEvent{
+				Kind: req.kind.String(), Duration: time.Since(begin), Err: req.err,
+				BytesSent: s.sent, BytesReceived: s.received,
+			})
+			s.sent, s.received = 0, 0
+		}
 	}
 	req.done <- struct{}{}
 }

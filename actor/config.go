@@ -115,6 +115,11 @@ type Config struct {
 	// means no limit beyond the caller's ctx.
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
+	// Observer, when set, is told about every command the connection
+	// runs (for metrics); it is called on the connection's goroutine and
+	// must not block.
+	Observer Observer
+
 	// CancelTimeout bounds how long the connection may take to
 	// resynchronise after a caller's ctx ended (default 2s); after that
 	// the connection is closed.

@@ -30,7 +30,7 @@ func dialSession(ctx context.Context, cfg *Config) (*session, error) {
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	s := &session{cfg: cfg, unix: network == "unix"}
+	s := &session{cfg: cfg, unix: network == "unix", raw: nc}
 	s.setConn(nc)
 	s.pr.MaxPayload = cfg.MaxAllowedPacket
 	s.pw.MaxPayload = cfg.MaxAllowedPacket

@@ -15,6 +15,7 @@ import (
 type session struct {
 	cfg  *Config
 	nc   net.Conn
+	raw  net.Conn // the socket under any TLS layer
 	pr   *proto.PacketReader
 	pw   *proto.PacketWriter
 	hs   *proto.Handshake
@@ -29,6 +30,9 @@ type session struct {
 
 	// broken is set once the stream can no longer be trusted.
 	broken error
+
+	// Bytes moved since the last observed command (packet headers included).
+	sent, received int64
 }
 
 // timeoutConn applies the per-operation read and write timeouts.
@@ -98,6 +102,7 @@ func (s *session) read() ([]byte, error) {
 		return nil, s.fail(err)
 	}
 	s.pw.SetSeq(s.pr.Seq())
+	s.received += int64(len(p)) + 4
 	return p, nil
 }
 
@@ -119,6 +124,7 @@ func (s *session) write(b []byte) error {
 		return s.fail(err)
 	}
 	s.pr.SetSeq(s.pw.Seq())
+	s.sent += int64(len(b))
 	return nil
 }
 

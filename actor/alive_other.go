@@ -1,0 +1,7 @@
+//go:build !unix
+
+package actor
+
+import "syscall"
+
+func peekAlive(syscall.Conn) bool { return true }

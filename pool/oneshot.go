@@ -1,0 +1,112 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrNoRows is returned by QueryRow when the statement returned no row.
+var ErrNoRows = errors.New("amysql/pool: no rows in result set")
+
+// Execute runs one statement on a pooled connection and returns its row
+// count (see actor.Cursor.Execute).
+func (p *Pool) Execute(ctx context.Context, query string, args ...any) (int64, error) {
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return -1, err
+	}
+	defer c.Release()
+	return c.Cursor().Execute(ctx, query, args...)
+}
+
+// QueryRow runs query and returns its first row; ErrNoRows when there is
+// none. Further rows are discarded.
+func (p *Pool) QueryRow(ctx context.Context, query string, args ...any) ([]any, error) {
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Release()
+	cur := c.Cursor()
+	if _, err := cur.Execute(ctx, query, args...); err != nil {
+		return nil, err
+	}
+	row, err := cur.FetchOne(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if row == nil {
+		return nil, ErrNoRows
+	}
+	return row, nil
+}
+
+// QueryRowScan runs query and scans its first row into dest; ErrNoRows
+// when there is none.
+func (p *Pool) QueryRowScan(ctx context.Context, query string, args []any, dest ...any) error {
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	cur := c.Cursor()
+	if _, err := cur.Execute(ctx, query, args...); err != nil {
+		return err
+	}
+	if !cur.Next(ctx) {
+		if err := cur.Err(); err != nil {
+			return err
+		}
+		return ErrNoRows
+	}
+	return cur.Scan(dest...)
+}
+
+// FetchAll runs query and returns all its rows.
+func (p *Pool) FetchAll(ctx context.Context, query string, args ...any) ([][]any, error) {
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Release()
+	cur := c.Cursor()
+	if _, err := cur.Execute(ctx, query, args...); err != nil {
+		return nil, err
+	}
+	return cur.FetchAll(ctx)
+}
+
+// InTx runs fn in a transaction on a pooled connection: it commits when fn
+// returns nil and rolls back when fn returns an error or panics (the panic
+// then continues).
+func (p *Pool) InTx(ctx context.Context, fn func(*Conn) error) (err error) {
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	if err := c.Begin(ctx); err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		// Roll back with a fresh deadline: ctx may be what failed.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.ReleaseTimeout)
+		defer cancel()
+		if rerr := c.Rollback(rctx); rerr != nil && err != nil {
+			err = fmt.Errorf("%w (rollback also failed: %v)", err, rerr)
+		}
+	}()
+	if err := fn(c); err != nil {
+		return err
+	}
+	if err := c.Commit(ctx); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}

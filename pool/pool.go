@@ -1,0 +1,403 @@
+// Package pool is a connection pool of actor connections built on
+// github.com/jackc/puddle/v2, with aiomysql's semantics (minsize, maxsize,
+// pool_recycle, clear, close, terminate, wait_closed) and pgxpool's health
+// handling (lifetimes with jitter, idle timeouts, a background health check,
+// ping on acquire after idleness, statistics).
+//
+// A released connection is never handed to the next caller dirty: an open
+// transaction is rolled back, an unread result drained, a broken
+// connection destroyed and replaced.
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/amysql/amysql/actor"
+	"github.com/jackc/puddle/v2"
+)
+
+// ErrClosed is returned by Acquire on a closed pool.
+var ErrClosed = errors.New("amysql/pool: pool is closed")
+
+// connRes is what puddle holds for each connection.
+type connRes struct {
+	conn       *actor.Conn
+	expires    time.Time // zero: no lifetime limit
+	destroying bool      // counted in Pool.destroying until closed
+	handles    []Conn    // preallocated handles, handed out one per acquire
+}
+
+// Pool is a pool of connections. Its methods are safe for concurrent use.
+type Pool struct {
+	cfg Config
+	p   *puddle.Pool[*connRes]
+
+	closeOnce sync.Once
+	closed    atomic.Bool
+	quit      chan struct{} // closed by Close
+	done      chan struct{} // closed when Close has finished
+	bg        sync.WaitGroup
+	releases  sync.WaitGroup // release clean-ups in flight
+
+	mu   sync.Mutex
+	live map[*actor.Conn]struct{} // every open connection, for Terminate
+
+	newConns      atomic.Int64
+	destroyed     [numReasons]atomic.Int64
+	pingFailures  atomic.Int64
+	acquireErrors atomic.Int64
+	connectErrors atomic.Int64
+	// destroying counts connections handed to puddle for destruction
+	// whose close has not finished; puddle still counts them.
+	destroying atomic.Int64
+}
+
+// New creates a pool and opens MinSize connections; it fails if they
+// cannot be opened.
+func New(cfg Config) (*Pool, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool{cfg: cfg, quit: make(chan struct{}), done: make(chan struct{}), live: map[*actor.Conn]struct{}{}}
+	max := int32(cfg.MaxSize)
+	if cfg.MaxSize == Unlimited {
+		max = math.MaxInt32
+	}
+	p.p, err = puddle.NewPool(&puddle.Config[*connRes]{
+		Constructor: p.construct,
+		Destructor:  p.destruct,
+		MaxSize:     max,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.connectTimeout())
+	defer cancel()
+	for i := 0; i < cfg.MinSize; i++ {
+		if err := p.p.CreateResource(ctx); err != nil {
+			p.p.Close()
+			return nil, fmt.Errorf("amysql/pool: opening %d initial connections: %w", cfg.MinSize, err)
+		}
+	}
+	p.bg.Add(1)
+	go p.healthLoop()
+	return p, nil
+}
+
+func (p *Pool) connectTimeout() time.Duration {
+	if t := p.cfg.Conn.ConnectTimeout; t > 0 {
+		return t
+	}
+	return 10 * time.Second
+}
+
+// construct opens a connection. Puddle does not cancel construction with
+// the acquiring ctx, so it has its own timeout.
+func (p *Pool) construct(ctx context.Context) (*connRes, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.connectTimeout())
+	defer cancel()
+	c, err := actor.Connect(ctx, p.cfg.Conn)
+	if err != nil {
+		return nil, err
+	}
+	if p.cfg.AfterConnect != nil {
+		if err := p.cfg.AfterConnect(ctx, c); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("amysql/pool: AfterConnect: %w", err)
+		}
+	}
+	cr := &connRes{conn: c}
+	p.mu.Lock()
+	p.live[c] = struct{}{}
+	p.mu.Unlock()
+	if lt := p.cfg.MaxConnLifetime; lt > 0 {
+		if j := p.cfg.MaxConnLifetimeJitter; j > 0 {
+			lt += rand.N(j)
+		}
+		cr.expires = time.Now().Add(lt)
+	}
+	p.newConns.Add(1)
+	if o := p.cfg.Observer; o != nil {
+		o.ConnCreated(p.cfg.Name)
+	}
+	return cr, nil
+}
+
+// destruct closes a connection: gracefully (COM_QUIT) when it is healthy.
+func (p *Pool) destruct(cr *connRes) {
+	if cr.destroying {
+		defer p.destroying.Add(-1)
+	}
+	p.mu.Lock()
+	delete(p.live, cr.conn)
+	p.mu.Unlock()
+	if p.cfg.BeforeClose != nil {
+		p.cfg.BeforeClose(cr.conn)
+	}
+	if cr.conn.Closed() {
+		cr.conn.Close()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = cr.conn.EnsureClosed(ctx)
+}
+
+// destroy removes a connection from the pool, counting why.
+func (p *Pool) destroy(res *puddle.Resource[*connRes], why reason) {
+	p.destroyed[why].Add(1)
+	res.Value().destroying = true
+	p.destroying.Add(1)
+	if o := p.cfg.Observer; o != nil {
+		o.ConnDestroyed(p.cfg.Name, why.String())
+	}
+	res.Destroy()
+}
+
+// Conn is a pooled connection: every actor.Conn method is available on it.
+// Release returns it to the pool.
+type Conn struct {
+	*actor.Conn
+	p        *Pool
+	res      *puddle.Resource[*connRes]
+	released atomic.Bool
+}
+
+// Acquire returns a healthy connection, waiting for one while the pool is
+// at MaxSize. It honours ctx and AcquireTimeout.
+func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
+	if p.closed.Load() {
+		return nil, ErrClosed
+	}
+	if t := p.cfg.AcquireTimeout; t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+	for {
+		res, err := p.p.Acquire(ctx)
+		if err != nil {
+			p.acquireErrors.Add(1)
+			if errors.Is(err, puddle.ErrClosedPool) {
+				return nil, ErrClosed
+			}
+			return nil, fmt.Errorf("amysql/pool: acquire: %w", err)
+		}
+		cr := res.Value()
+		if why, ok := p.usable(ctx, res); !ok {
+			p.destroy(res, why)
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("amysql/pool: acquire: %w", err)
+			}
+			continue
+		}
+		if p.cfg.BeforeAcquire != nil && !p.cfg.BeforeAcquire(ctx, cr.conn) {
+			p.destroy(res, reasonHook)
+			continue
+		}
+		return cr.handle(p, res), nil
+	}
+}
+
+// usable checks an idle connection before handing it out.
+func (p *Pool) usable(ctx context.Context, res *puddle.Resource[*connRes]) (reason, bool) {
+	cr := res.Value()
+	c := cr.conn
+	switch {
+	case !c.Alive():
+		return reasonBroken, false
+	case !cr.expires.IsZero() && time.Now().After(cr.expires):
+		return reasonLifetime, false
+	}
+	idle := res.IdleDuration()
+	if p.cfg.Recycle > 0 && idle > p.cfg.Recycle {
+		return reasonRecycle, false
+	}
+	if p.cfg.PingIdle > 0 && idle > p.cfg.PingIdle {
+		// The server may have closed it meanwhile (wait_timeout, KILL,
+		// restart, error 4031); nothing of the caller's was sent yet.
+		pctx, cancel := context.WithTimeout(ctx, p.connectTimeout())
+		err := c.Ping(pctx)
+		cancel()
+		if err != nil {
+			p.pingFailures.Add(1)
+			return reasonPing, false
+		}
+	}
+	return 0, true
+}
+
+// handle returns a fresh handle for one acquisition. Handles come from a
+// per-connection batch, so acquiring allocates only once per batch.
+func (cr *connRes) handle(p *Pool, res *puddle.Resource[*connRes]) *Conn {
+	if len(cr.handles) == 0 {
+		cr.handles = make([]Conn, 32)
+	}
+	h := &cr.handles[0]
+	cr.handles = cr.handles[1:]
+	h.Conn, h.p, h.res = cr.conn, p, res
+	return h
+}
+
+// Release returns the connection to the pool; it is idempotent. A
+// connection that is broken is destroyed; one with an open transaction,
+// an unread result or (with ResetOnRelease) session state is cleaned
+// before it is reused, and destroyed if cleaning fails.
+func (c *Conn) Release() {
+	if c.released.Swap(true) {
+		return
+	}
+	p, res := c.p, c.res
+	conn := c.Conn
+	switch {
+	case conn.Closed():
+		p.destroy(res, reasonBroken)
+		return
+	case p.closed.Load():
+		p.destroy(res, reasonClosed)
+		return
+	}
+	if !conn.InTransaction() && !conn.HasPendingResult() && !p.cfg.ResetOnRelease {
+		p.finishRelease(res)
+		return
+	}
+	p.releases.Add(1)
+	go func() {
+		defer p.releases.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), p.cfg.ReleaseTimeout)
+		defer cancel()
+		if err := clean(ctx, conn, p.cfg.ResetOnRelease); err != nil {
+			p.destroy(res, reasonDirty)
+			return
+		}
+		p.finishRelease(res)
+	}()
+}
+
+// clean makes a released connection fit for the next user.
+func clean(ctx context.Context, c *actor.Conn, reset bool) error {
+	if c.HasPendingResult() {
+		if err := c.DiscardResults(ctx); err != nil {
+			return err
+		}
+	}
+	if reset {
+		return c.ResetSession(ctx)
+	}
+	if c.InTransaction() {
+		if err := c.Rollback(ctx); err != nil {
+			return err
+		}
+		if c.InTransaction() {
+			return errors.New("amysql/pool: transaction still open after rollback")
+		}
+	}
+	return nil
+}
+
+func (p *Pool) finishRelease(res *puddle.Resource[*connRes]) {
+	cr := res.Value()
+	if p.cfg.AfterRelease != nil && !p.cfg.AfterRelease(cr.conn) {
+		p.destroy(res, reasonHook)
+		return
+	}
+	if !cr.expires.IsZero() && time.Now().After(cr.expires) {
+		p.destroy(res, reasonLifetime)
+		return
+	}
+	res.Release()
+}
+
+// Size returns the number of connections: idle, in use and being opened.
+func (p *Pool) Size() int { return p.total(p.p.Stat()) }
+
+// total is puddle's total less the connections being closed.
+func (p *Pool) total(ps *puddle.Stat) int {
+	return int(ps.TotalResources()) - int(p.destroying.Load())
+}
+
+// FreeSize returns the number of idle connections.
+func (p *Pool) FreeSize() int { return int(p.p.Stat().IdleResources()) }
+
+// MinSize returns the configured minimum.
+func (p *Pool) MinSize() int { return p.cfg.MinSize }
+
+// MaxSize returns the configured maximum (Unlimited for none).
+func (p *Pool) MaxSize() int { return p.cfg.MaxSize }
+
+// Name returns the pool's name.
+func (p *Pool) Name() string { return p.cfg.Name }
+
+// Config returns the pool's configuration with defaults applied.
+func (p *Pool) Config() Config { return p.cfg }
+
+// Clear closes every idle connection; connections in use are closed when
+// they are released. New connections are opened on demand.
+func (p *Pool) Clear(ctx context.Context) error {
+	for _, res := range p.p.AcquireAllIdle() {
+		p.destroy(res, reasonCleared)
+	}
+	return ctx.Err()
+}
+
+// Close stops the pool: Acquire fails from now on, idle connections are
+// closed gracefully (COM_QUIT) and connections in use are closed when
+// released. It returns at once; WaitClosed waits for the end.
+func (p *Pool) Close() {
+	p.closeOnce.Do(func() {
+		p.closed.Store(true)
+		close(p.quit)
+		for _, res := range p.p.AcquireAllIdle() {
+			p.destroy(res, reasonClosed)
+		}
+		go func() {
+			p.bg.Wait()
+			p.releases.Wait()
+			p.p.Close() // waits for acquired connections to come back
+			close(p.done)
+		}()
+	})
+}
+
+// each calls fn for every open connection.
+func (p *Pool) each(fn func(*actor.Conn)) {
+	p.mu.Lock()
+	conns := make([]*actor.Conn, 0, len(p.live))
+	for c := range p.live {
+		conns = append(conns, c)
+	}
+	p.mu.Unlock()
+	for _, c := range conns {
+		fn(c)
+	}
+}
+
+// Terminate is Close that also closes the connections in use at once.
+func (p *Pool) Terminate() {
+	p.Close()
+	// puddle offers no way to reach acquired resources; the pool tracks
+	// them through their actor connections instead.
+	p.each(func(c *actor.Conn) { c.Close() })
+}
+
+// WaitClosed waits until Close has finished: every connection returned
+// and closed, and the background goroutines stopped.
+func (p *Pool) WaitClosed(ctx context.Context) error {
+	if !p.closed.Load() {
+		return errors.New("amysql/pool: WaitClosed before Close")
+	}
+	select {
+	case <-p.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
