@@ -72,6 +72,14 @@ start_private() {
   export AMYSQL_TEST_DSN="amysql:amysql@tcp(127.0.0.1:$port)/test"
 }
 
+# promtool (Debian's prometheus package) checks the metrics exposition.
+if ! command -v promtool >/dev/null && [ "$(id -u)" = 0 ]; then
+  log "installing prometheus (for promtool)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null 2>&1; } \
+    || log "could not install prometheus; the promtool test will skip (or fail under CI=true)"
+fi
+
 if [ -z "${AMYSQL_TEST_DSN:-}" ]; then
   addr=${AMYSQL_TEST_DEFAULT_ADDR:-127.0.0.1:3306}
   host=${addr%:*} port=${addr##*:}

@@ -1,0 +1,98 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+
+	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/proto"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Observer records connection commands: a duration histogram and an error
+// counter by command kind, and bytes moved. Set it as actor.Config.Observer
+// (for a pool: pool.Config.Conn.Observer) and register it.
+type Observer struct {
+	duration *prometheus.HistogramVec
+	errors   *prometheus.CounterVec
+	sent     prometheus.Counter
+	received prometheus.Counter
+}
+
+var _ actor.Observer = (*Observer)(nil)
+
+// NewObserver returns an observer whose series carry the label
+// pool=<poolName>.
+func NewObserver(poolName string, opts ...Option) *Observer {
+	var cc collectorConfig
+	for _, o := range opts {
+		o(&cc)
+	}
+	labels := prometheus.Labels{"pool": poolName}
+	for k, v := range cc.constLabels {
+		labels[k] = v
+	}
+	return &Observer{
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "command_duration_seconds",
+			Help:        "Time connections spent on a command, from receiving it to its reply, by kind.",
+			ConstLabels: labels,
+			Buckets:     []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}, []string{"kind"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "command_errors_total",
+			Help:        "Failed commands by kind and error class (server, canceled, timeout, bad_conn, client).",
+			ConstLabels: labels,
+		}, []string{"kind", "class"}),
+		sent: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "sent_bytes_total", Help: "Bytes written to servers, packet headers included.",
+			ConstLabels: labels,
+		}),
+		received: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "received_bytes_total", Help: "Bytes read from servers, packet headers included.",
+			ConstLabels: labels,
+		}),
+	}
+}
+
+// ObserveCommand implements actor.Observer.
+func (o *Observer) ObserveCommand(ev actor.CommandEvent) {
+	o.duration.WithLabelValues(ev.Kind).Observe(ev.Duration.Seconds())
+	if ev.Err != nil {
+		o.errors.WithLabelValues(ev.Kind, ErrorClass(ev.Err)).Inc()
+	}
+	o.sent.Add(float64(ev.BytesSent))
+	o.received.Add(float64(ev.BytesReceived))
+}
+
+// ErrorClass names the class of a command error, for labels.
+func ErrorClass(err error) string {
+	var se *proto.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case actor.IsBadConn(err):
+		return "bad_conn"
+	case errors.As(err, &se):
+		return "server"
+	}
+	return "client"
+}
+
+// Describe implements prometheus.Collector.
+func (o *Observer) Describe(ch chan<- *prometheus.Desc) {
+	o.duration.Describe(ch)
+	o.errors.Describe(ch)
+	o.sent.Describe(ch)
+	o.received.Describe(ch)
+}
+
+// Collect implements prometheus.Collector.
+func (o *Observer) Collect(ch chan<- prometheus.Metric) {
+	o.duration.Collect(ch)
+	o.errors.Collect(ch)
+	o.sent.Collect(ch)
+	o.received.Collect(ch)
+}
