@@ -67,7 +67,7 @@ type Conn struct {
 	quit    chan struct{} // closed by Close
 	done    chan struct{} // closed when the actor has stopped
 	nc      net.Conn
-	raw     net.Conn // the TCP or unix socket under any TLS layer
+	prober  *prober // liveness probe of the socket under any TLS layer
 	log     *slog.Logger
 
 	closeOnce sync.Once
@@ -117,7 +117,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		quit:          make(chan struct{}),
 		done:          make(chan struct{}),
 		nc:            s.nc,
-		raw:           s.raw,
+		prober:        newProber(s.raw),
 		sess:          s,
 		threadID:      s.hs.ConnectionID,
 		serverVersion: s.hs.Version(),

@@ -4,34 +4,50 @@ package actor
 
 import (
 	"errors"
+	"net"
 	"syscall"
 )
 
-// peekAlive reports whether an idle socket is still open and silent: no
-// EOF and no unsolicited bytes (such as the error packet MySQL sends
-// before it closes an idle session). It does not consume anything.
-func peekAlive(sc syscall.Conn) bool {
+// prober looks at an idle socket without consuming anything. It is built
+// once per connection so a probe allocates nothing.
+type prober struct {
+	rc    syscall.RawConn
+	alive bool
+	buf   [1]byte
+	fn    func(fd uintptr) bool
+}
+
+func newProber(nc net.Conn) *prober {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil
+	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
-		return true
+		return nil
 	}
-	alive := true
-	var buf [1]byte
-	err = rc.Read(func(fd uintptr) bool {
-		n, _, rerr := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	p := &prober{rc: rc}
+	p.fn = func(fd uintptr) bool {
+		n, _, err := syscall.Recvfrom(int(fd), p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		switch {
-		case n > 0: // unsolicited data
-			alive = false
-		case rerr == nil: // n == 0: EOF
-			alive = false
-		case errors.Is(rerr, syscall.EAGAIN) || errors.Is(rerr, syscall.EWOULDBLOCK):
+		case n > 0: // unsolicited bytes, such as an error packet
+			p.alive = false
+		case err == nil: // EOF
+			p.alive = false
+		case errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK):
+			p.alive = true
 		default:
-			alive = false
+			p.alive = false
 		}
 		return true // never wait for readiness
-	})
-	if err != nil {
+	}
+	return p
+}
+
+// probe reports whether the socket is open and silent.
+func (p *prober) probe() bool {
+	if err := p.rc.Read(p.fn); err != nil {
 		return false
 	}
-	return alive
+	return p.alive
 }

@@ -2,7 +2,6 @@ package actor
 
 import (
 	"context"
-	"syscall"
 	"time"
 )
 
@@ -37,17 +36,14 @@ func (c *Conn) DiscardResults(ctx context.Context) error {
 // Alive reports, without a round trip, whether an idle connection's socket
 // is still open and silent. A server that closed the session (wait_timeout,
 // KILL, shutdown, MySQL's error 4031) makes it false. It reports true while
-// a command is in flight and on platforms where it cannot look.
+// a command is in flight and on platforms where it cannot look. Calls must
+// not overlap.
 func (c *Conn) Alive() bool {
 	if c.closed.Load() {
 		return false
 	}
-	if c.busy.Load() {
+	if c.busy.Load() || c.prober == nil {
 		return true
 	}
-	sc, ok := c.raw.(syscall.Conn)
-	if !ok {
-		return true
-	}
-	return peekAlive(sc)
+	return c.prober.probe()
 }
