@@ -2,6 +2,7 @@ package actor
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -88,6 +89,7 @@ type Conn struct {
 	charset       string
 	collation     string
 	tls           bool
+	tlsState      *tls.ConnectionState
 
 	reqs sync.Pool // *request for Conn-level commands
 
@@ -124,6 +126,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		charset:       s.charset,
 		collation:     s.collName,
 		tls:           s.tls,
+		tlsState:      s.tlsState,
 	}
 	c.log = cfg.Logger
 	if c.log == nil && cfg.Echo {

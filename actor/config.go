@@ -77,6 +77,12 @@ type Config struct {
 	// and how the server certificate is verified.
 	TLS     *tls.Config
 	SSLMode SSLMode
+	// SSLCA, SSLCert and SSLKey name PEM files: the CA that signs the
+	// server certificate, and a client certificate and its key. They add
+	// to TLS (or make one) and imply SSLRequired, or SSLVerifyCA with SSLCA.
+	SSLCA   string
+	SSLCert string
+	SSLKey  string
 
 	// AuthPlugin forces the authentication plugin of the first response.
 	AuthPlugin string

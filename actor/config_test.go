@@ -110,6 +110,8 @@ func TestParseDSNRoundTrip(t *testing.T) {
 		{"root@tcp(127.0.0.1:3306)/test", actor.Config{User: "root", Host: "127.0.0.1", Port: 3306, DB: "test"}},
 		{"u:p@ss:w/rd@tcp([::1]:3307)/db?charset=latin1", actor.Config{User: "u", Password: "p@ss:w/rd", Host: "::1", Port: 3307, DB: "db", Charset: "latin1"}},
 		{"u@unix(/run/mysqld/mysqld.sock)/", actor.Config{User: "u", UnixSocket: "/run/mysqld/mysqld.sock"}},
+		{"u:a/b?c@tcp(h:1)/d?charset=utf8mb4&ssl_ca=/etc/ssl/ca.pem", actor.Config{User: "u", Password: "a/b?c", Host: "h", Port: 1, DB: "d", Charset: "utf8mb4"}},
+		{"u:p@/d", actor.Config{User: "u", Password: "p", DB: "d"}},
 		{"mysql://u:p%40@db.example:3306/app?multi_statements=true", actor.Config{User: "u", Password: "p@", Host: "db.example", Port: 3306, DB: "app", MultiStatements: true}},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package actor
 
 import (
 	"context"
+	"crypto/tls"
 	"strconv"
 
 	"github.com/amysql/amysql/proto"
@@ -252,6 +253,15 @@ func (c *Conn) ThreadID() uint32 { return c.threadID }
 
 // TLS reports whether the connection is encrypted.
 func (c *Conn) TLS() bool { return c.tls }
+
+// TLSConnectionState describes the TLS session (version, cipher suite,
+// server certificates); ok is false on an unencrypted connection.
+func (c *Conn) TLSConnectionState() (state tls.ConnectionState, ok bool) {
+	if c.tlsState == nil {
+		return tls.ConnectionState{}, false
+	}
+	return *c.tlsState, true
+}
 
 // Config returns the connection's configuration (with defaults applied).
 func (c *Conn) Config() Config { return c.cfg }

@@ -3,7 +3,6 @@ package actor
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -135,10 +134,16 @@ func (s *session) handshake(ctx context.Context) error {
 		if err := s.write(proto.AppendSSLRequest(s.pw.Start(), resp)); err != nil {
 			return err
 		}
-		tc := tls.Client(s.nc, s.tlsConfig())
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return fmt.Errorf("TLS handshake: %w", err)
+		tcfg, err := s.tlsConfig()
+		if err != nil {
+			return err
 		}
+		tc := tls.Client(s.nc, tcfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return fmt.Errorf("%w: %w", ErrTLS, err)
+		}
+		state := tc.ConnectionState()
+		s.tlsState = &state
 		s.setConn(tc)
 		s.tls = true
 	}
@@ -215,78 +220,6 @@ func connectAttrs(cfg *Config) [][2]string {
 		attrs = append(attrs, [2]string{k, v})
 	}
 	return attrs
-}
-
-// wantTLS decides whether to upgrade, failing closed when TLS is required
-// and the server does not offer it.
-func (s *session) wantTLS(hs *proto.Handshake) (bool, error) {
-	mode := s.cfg.SSLMode
-	if mode == "" {
-		if s.cfg.TLS != nil {
-			mode = SSLPreferred
-		} else {
-			mode = SSLDisabled
-		}
-	}
-	switch mode {
-	case SSLDisabled:
-		return false, nil
-	case SSLPreferred:
-		return hs.Capabilities&proto.ClientSSL != 0 && !s.unix, nil
-	case SSLRequired, SSLVerifyCA, SSLVerifyIdentity:
-		if hs.Capabilities&proto.ClientSSL == 0 {
-			return false, ErrTLSRequired
-		}
-		return true, nil
-	}
-	return false, fmt.Errorf("amysql: unknown SSLMode %q", mode)
-}
-
-// tlsConfig builds the client TLS configuration for the SSL mode.
-func (s *session) tlsConfig() *tls.Config {
-	var c *tls.Config
-	if s.cfg.TLS != nil {
-		c = s.cfg.TLS.Clone()
-	} else {
-		c = &tls.Config{}
-	}
-	if c.ServerName == "" && s.cfg.UnixSocket == "" {
-		c.ServerName = s.cfg.Host
-	}
-	switch s.cfg.SSLMode {
-	case SSLPreferred, SSLRequired, "":
-		if s.cfg.TLS == nil {
-			c.InsecureSkipVerify = true // encryption without authentication, as --ssl-mode=REQUIRED
-		}
-	case SSLVerifyCA:
-		// Verify the chain but not the host name.
-		roots := c.RootCAs
-		c.InsecureSkipVerify = true
-		c.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return verifyChain(raw, roots)
-		}
-	}
-	return c
-}
-
-func verifyChain(raw [][]byte, roots *x509.CertPool) error {
-	if len(raw) == 0 {
-		return errors.New("amysql: server sent no certificate")
-	}
-	certs := make([]*x509.Certificate, len(raw))
-	for i, r := range raw {
-		c, err := x509.ParseCertificate(r)
-		if err != nil {
-			return err
-		}
-		certs[i] = c
-	}
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		inter.AddCert(c)
-	}
-	_, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter})
-	return err
 }
 
 // initSession applies charset, sql_mode, autocommit and the init command.

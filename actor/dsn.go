@@ -25,13 +25,10 @@ func ParseDSN(dsn string) (Config, error) {
 		return parseURLDSN(dsn)
 	}
 	var cfg Config
-	// The password may contain '@' and '/', so split at the last '@'
-	// before the address part.
-	slash := strings.LastIndex(dsn, "/")
-	if slash < 0 {
-		return cfg, fmt.Errorf("%w: missing '/' before the database name", ErrDSN)
+	head, tail, err := splitDSN(dsn)
+	if err != nil {
+		return cfg, err
 	}
-	head, tail := dsn[:slash], dsn[slash+1:]
 	if at := strings.LastIndex(head, "@"); at >= 0 {
 		cred := head[:at]
 		head = head[at+1:]
@@ -70,7 +67,6 @@ func ParseDSN(dsn string) (Config, error) {
 	if strings.Contains(db, "/") {
 		return cfg, fmt.Errorf("%w: database name contains '/'", ErrDSN)
 	}
-	var err error
 	if cfg.DB, err = url.PathUnescape(db); err != nil {
 		return cfg, fmt.Errorf("%w: database name: %v", ErrDSN, err)
 	}
@@ -78,6 +74,44 @@ func ParseDSN(dsn string) (Config, error) {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// splitDSN splits a go-sql-driver style DSN into the part before the
+// database name (credentials and address) and the rest (db?params). The
+// password may contain '@', '/' and '?', and parameter values may contain
+// '/', so the split is at the '/' that follows the address.
+func splitDSN(dsn string) (head, tail string, err error) {
+	// An address in parentheses: the database follows its ')'.
+	for _, marker := range []string{"@tcp(", "@unix(", "@("} {
+		if i := strings.LastIndex(dsn, marker); i >= 0 {
+			return afterAddress(dsn, i+len(marker))
+		}
+	}
+	for _, prefix := range []string{"tcp(", "unix(", "("} {
+		if strings.HasPrefix(dsn, prefix) {
+			return afterAddress(dsn, len(prefix))
+		}
+	}
+	// No address: "user:pass@/db" or "/db".
+	if i := strings.LastIndex(dsn, "@/"); i >= 0 {
+		return dsn[:i+1], dsn[i+2:], nil
+	}
+	if strings.HasPrefix(dsn, "/") {
+		return "", dsn[1:], nil
+	}
+	return "", "", fmt.Errorf("%w: missing '/' before the database name", ErrDSN)
+}
+
+func afterAddress(dsn string, open int) (string, string, error) {
+	end := strings.IndexByte(dsn[open:], ')')
+	if end < 0 {
+		return "", "", fmt.Errorf("%w: unclosed '(' in address", ErrDSN)
+	}
+	end += open + 1
+	if end >= len(dsn) || dsn[end] != '/' {
+		return "", "", fmt.Errorf("%w: missing '/' after the address", ErrDSN)
+	}
+	return dsn[:end], dsn[end+1:], nil
 }
 
 func parseURLDSN(dsn string) (Config, error) {
@@ -186,6 +220,9 @@ var params = map[string]param{
 	"program_name":               strParam(func(c *Config) *string { return &c.ProgramName }),
 	"read_default_file":          strParam(func(c *Config) *string { return &c.ReadDefaultFile }),
 	"read_default_group":         strParam(func(c *Config) *string { return &c.ReadDefaultGroup }),
+	"ssl_ca":                     strParam(func(c *Config) *string { return &c.SSLCA }),
+	"ssl_cert":                   strParam(func(c *Config) *string { return &c.SSLCert }),
+	"ssl_key":                    strParam(func(c *Config) *string { return &c.SSLKey }),
 	"connect_timeout":            durParam(func(c *Config) *time.Duration { return &c.ConnectTimeout }),
 	"read_timeout":               durParam(func(c *Config) *time.Duration { return &c.ReadTimeout }),
 	"write_timeout":              durParam(func(c *Config) *time.Duration { return &c.WriteTimeout }),
@@ -284,6 +321,9 @@ var aliases = map[string]string{
 	"sqlMode":                 "sql_mode",
 	"sslMode":                 "ssl_mode",
 	"ssl-mode":                "ssl_mode",
+	"ssl-ca":                  "ssl_ca",
+	"ssl-cert":                "ssl_cert",
+	"ssl-key":                 "ssl_key",
 }
 
 func applyParams(cfg *Config, query string) error {
@@ -322,7 +362,7 @@ func applyParams(cfg *Config, query string) error {
 // result gives back the same settings (fields without a DSN form, such as
 // TLS, Logger and Converters, are not included). Parameter names:
 // charset, collation, sql_mode, init_command, auth_plugin, program_name,
-// read_default_file, read_default_group, connect_timeout, read_timeout,
+// read_default_file, read_default_group, ssl_ca, ssl_cert, ssl_key, connect_timeout, read_timeout,
 // write_timeout, cancel_timeout, echo, local_infile, multi_statements,
 // compress, allow_cleartext_passwords, allow_public_key_retrieval,
 // autocommit, ssl_mode, max_allowed_packet, client_flag, cursor_class, loc.

@@ -33,6 +33,9 @@ var (
 	ErrAuth = errors.New("amysql: authentication failed")
 	// ErrTLSRequired means TLS was required but the server does not offer it.
 	ErrTLSRequired = errors.New("amysql: TLS required but not offered by the server")
+	// ErrTLS reports a failed TLS set-up or handshake, including a server
+	// certificate that fails verification.
+	ErrTLS = errors.New("amysql: TLS")
 	// ErrUnsupported reports a configured feature this client does not
 	// implement.
 	ErrUnsupported = errors.New("amysql: unsupported")

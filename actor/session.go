@@ -1,6 +1,7 @@
 package actor
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ type session struct {
 
 	status   uint16
 	tls      bool
+	tlsState *tls.ConnectionState
 	unix     bool
 	charset  string
 	collName string
