@@ -3,6 +3,7 @@ package actor
 import (
 	"crypto/tls"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -101,9 +102,14 @@ type Config struct {
 	// ConnectAttrs are extra connect attributes.
 	ConnectAttrs map[string]string
 
-	// LocalInfile enables LOAD DATA LOCAL INFILE. Not served yet: a
-	// request from the server is refused with ErrLocalInfileDenied.
-	LocalInfile bool
+	// LocalInfile enables LOAD DATA LOCAL INFILE. Even then the server may
+	// only read files listed in LocalInfilePaths (a path ending in "/"
+	// allows the files below that directory) or readers named in
+	// LocalInfileReaders (requested as 'Reader::<name>'); any other request
+	// is refused with ErrLocalInfileDenied and the connection stays usable.
+	LocalInfile        bool
+	LocalInfilePaths   []string
+	LocalInfileReaders map[string]func() (io.Reader, error)
 	// MultiStatements lets one Execute run several ;-separated statements.
 	MultiStatements bool
 

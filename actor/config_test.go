@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,15 +63,83 @@ func TestEchoLogsStatementsWithoutThePassword(t *testing.T) {
 	}
 }
 
-func TestLocalInfileRequestIsRefusedAndConnectionStaysUsable(t *testing.T) {
-	c := connect(t, func(cfg *actor.Config) { cfg.LocalInfile = true })
-	tbl := tempTable(t, c, "amysql_infile", "(line TEXT)")
+func TestLocalInfileServesOnlyWhatIsAllowed(t *testing.T) {
+	dir := t.TempDir()
+	allowed := filepath.Join(dir, "allowed.csv")
+	os.WriteFile(allowed, []byte("1,one\n2,two\n"), 0o600)
+	secret := filepath.Join(dir, "secret.csv")
+	os.WriteFile(secret, []byte("9,secret\n"), 0o600)
+	sub := filepath.Join(dir, "data")
+	os.Mkdir(sub, 0o700)
+	inDir := filepath.Join(sub, "rows.csv")
+	os.WriteFile(inDir, []byte("3,three\n"), 0o600)
+	link := filepath.Join(sub, "escape.csv")
+	os.Symlink(secret, link)
+	big := strings.Repeat("4,"+strings.Repeat("x", 100)+"\n", 30000) // ~3 MiB: several packets
+
+	c := connect(t, func(cfg *actor.Config) {
+		cfg.LocalInfile = true
+		cfg.LocalInfilePaths = []string{allowed, sub + "/"}
+		cfg.LocalInfileReaders = map[string]func() (io.Reader, error){
+			"big": func() (io.Reader, error) { return strings.NewReader(big), nil },
+		}
+	})
+	tbl := tempTable(t, c, "amysql_infile", "(id INT, name TEXT)")
+	load := func(name string) error {
+		_, err := c.Cursor().Execute(ctxT(t), "LOAD DATA LOCAL INFILE ? INTO TABLE "+tbl+" FIELDS TERMINATED BY ','", name)
+		return err
+	}
+	tests := []struct {
+		name    string
+		file    string
+		denied  bool
+		wantIDs string
+	}{
+		{"allowed file", allowed, false, "1,2"},
+		{"file under an allowed directory", inDir, false, "3"},
+		{"registered reader", "Reader::big", false, "4"},
+		{"file not on the list", secret, true, ""},
+		{"symlink out of an allowed directory", link, true, ""},
+		{"system file", "/etc/passwd", true, ""},
+		{"unregistered reader", "Reader::nope", true, ""},
+		{"relative path", "allowed.csv", true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mustExec(t, c, "DELETE FROM "+tbl)
+			err := load(tt.file)
+			if tt.denied {
+				if !errors.Is(err, actor.ErrLocalInfileDenied) {
+					t.Fatalf("load = %v, want ErrLocalInfileDenied", err)
+				}
+				if n := queryRow(t, c, "SELECT COUNT(*) FROM "+tbl)[0]; n != int64(0) {
+					t.Errorf("%v rows loaded from a refused file", n)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := queryRow(t, c, "SELECT GROUP_CONCAT(DISTINCT id ORDER BY id) FROM "+tbl)[0]
+			if got != tt.wantIDs {
+				t.Errorf("loaded ids %v, want %s", got, tt.wantIDs)
+			}
+		})
+	}
+	if n := queryRow(t, c, "SELECT 1")[0]; n != int64(1) {
+		t.Error("connection unusable after the LOCAL INFILE tests")
+	}
+}
+
+func TestLocalInfileOffIsRefusedByCapability(t *testing.T) {
+	c := connect(t)
+	tbl := tempTable(t, c, "amysql_infile_off", "(line TEXT)")
 	_, err := c.Cursor().Execute(ctxT(t), "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE "+tbl)
-	if !errors.Is(err, actor.ErrLocalInfileDenied) {
-		t.Fatalf("LOAD DATA LOCAL = %v, want ErrLocalInfileDenied", err)
+	if err == nil {
+		t.Fatal("LOAD DATA LOCAL ran with LocalInfile off")
 	}
 	if n := queryRow(t, c, "SELECT COUNT(*) FROM "+tbl)[0]; n != int64(0) {
-		t.Errorf("%v rows loaded from a refused file", n)
+		t.Errorf("%v rows loaded", n)
 	}
 }
 

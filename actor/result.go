@@ -118,7 +118,7 @@ func (c *Conn) readResult(res *result) error {
 		}
 		return s.serverError(e)
 	case proto.HeaderLocalInfile:
-		return c.refuseLocalInfile(res, p)
+		return c.localInfile(res, p)
 	}
 	n, ok := proto.ParseColumnCount(p)
 	if !ok || n == 0 || n > maxColumns {
@@ -143,34 +143,6 @@ func (c *Conn) endStatement(res *result, ok proto.OK) {
 	res.eof = true
 	res.more = ok.Status&proto.StatusMoreResultsExists != 0
 	c.setWire(false, res.more)
-}
-
-// refuseLocalInfile answers a LOCAL INFILE request with an empty file,
-// keeping the connection in sync.
-func (c *Conn) refuseLocalInfile(res *result, p []byte) error {
-	s := c.sess
-	name, _ := proto.LocalInfileRequest(p)
-	denied := fmt.Errorf("%w: server asked for %q", ErrLocalInfileDenied, name)
-	if err := s.write(s.pw.Start()); err != nil {
-		return err
-	}
-	p, err := s.read()
-	if err != nil {
-		return err
-	}
-	switch p[0] {
-	case proto.HeaderOK:
-		ok, err := proto.ParseOK(p, s.caps)
-		if err != nil {
-			return s.fail(err)
-		}
-		c.endStatement(res, ok)
-	case proto.HeaderErr:
-		c.setWire(false, false)
-	default:
-		return s.fail(fmt.Errorf("%w: unexpected reply after LOCAL INFILE", proto.ErrMalformedPacket))
-	}
-	return denied
 }
 
 // readColumns reads n column definitions (and the EOF after them when
