@@ -81,8 +81,9 @@ type Conn struct {
 	affected atomic.Uint64
 	warnings atomic.Uint32
 	db       atomic.Pointer[string]
-	pending  atomic.Bool // a result is unread on the wire
-	busy     atomic.Bool // a command is being served
+	pending  atomic.Bool  // a result is unread on the wire
+	busy     atomic.Bool  // a command is being served
+	maxPkt   atomic.Int64 // the server's max_allowed_packet, once read
 
 	threadID      uint32
 	serverVersion string

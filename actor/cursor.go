@@ -164,22 +164,6 @@ func (cur *Cursor) settle() {
 	}
 }
 
-// ExecuteMany runs query once for each argument list and returns the sum
-// of the affected rows. An empty list sends nothing.
-func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]any) (int64, error) {
-	var total int64
-	for i, args := range argsList {
-		n, err := cur.Execute(ctx, query, args...)
-		if err != nil {
-			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w", i, err)
-		}
-		if n > 0 {
-			total += n
-		}
-	}
-	return total, nil
-}
-
 // CallProc calls a stored procedure. Each argument is stored in a session
 // variable @_name_n (one SET round trip), and the procedure is called with
 // those variables so OUT and INOUT values can be read afterwards with

@@ -1,0 +1,121 @@
+package actor
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/amysql/amysql/proto"
+)
+
+// ExecuteMany runs query for each argument list and returns the sum of
+// the affected rows. An INSERT or REPLACE with a single VALUES row (with
+// or without a row alias and ON DUPLICATE KEY UPDATE) is rewritten into
+// multi-row statements, each kept under the server's max_allowed_packet;
+// any other statement runs once per argument list. An empty list sends
+// nothing.
+func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]any) (int64, error) {
+	if cur.closed {
+		return -1, ErrCursorClosed
+	}
+	if len(argsList) == 0 {
+		return 0, nil
+	}
+	opts := cur.conn.literalOptionsPublished()
+	bulk, ok := proto.ParseBulkInsert(query, opts.NoBackslashEscapes)
+	if !ok {
+		return cur.executeEach(ctx, query, argsList)
+	}
+	limit, err := cur.conn.statementLimit(ctx)
+	if err != nil {
+		return -1, err
+	}
+	var total int64
+	stmt := make([]byte, 0, min(limit, 1<<20))
+	rows := 0
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		stmt = append(stmt, bulk.Tail...)
+		n, err := cur.Execute(ctx, string(stmt))
+		if err != nil {
+			return err
+		}
+		total += n
+		stmt, rows = stmt[:0], 0
+		return nil
+	}
+	for i, args := range argsList {
+		if len(args) != bulk.Params {
+			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w: %d placeholders, %d arguments", i, proto.ErrArgCount, bulk.Params, len(args))
+		}
+		mark := len(stmt)
+		if rows == 0 {
+			stmt = append(stmt, bulk.Prefix...)
+		} else {
+			stmt = append(stmt, ',')
+		}
+		stmt, err = proto.Interpolate(stmt, bulk.Row, args, opts)
+		if err != nil {
+			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w", i, err)
+		}
+		if rows > 0 && len(stmt)+len(bulk.Tail) > limit {
+			// This row does not fit: send the rows before it, then
+			// start the next statement with it.
+			row := append([]byte(nil), stmt[mark+1:]...)
+			stmt = stmt[:mark]
+			if err := flush(); err != nil {
+				return total, fmt.Errorf("amysql: ExecuteMany before row %d: %w", i, err)
+			}
+			stmt = append(append(stmt, bulk.Prefix...), row...)
+		}
+		rows++
+	}
+	if err := flush(); err != nil {
+		return total, fmt.Errorf("amysql: ExecuteMany: %w", err)
+	}
+	return total, nil
+}
+
+func (cur *Cursor) executeEach(ctx context.Context, query string, argsList [][]any) (int64, error) {
+	var total int64
+	for i, args := range argsList {
+		n, err := cur.Execute(ctx, query, args...)
+		if err != nil {
+			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w", i, err)
+		}
+		if n > 0 {
+			total += n
+		}
+	}
+	return total, nil
+}
+
+// statementLimit is the largest statement ExecuteMany builds: the smaller
+// of the client's and the server's max_allowed_packet, less a margin. The
+// server's value is read once per connection.
+func (c *Conn) statementLimit(ctx context.Context) (int, error) {
+	server := c.maxPkt.Load()
+	if server == 0 {
+		cur := c.Cursor()
+		if _, err := cur.Execute(ctx, "SELECT @@max_allowed_packet"); err != nil {
+			return 0, err
+		}
+		var v string
+		if !cur.Next(ctx) {
+			return 0, fmt.Errorf("amysql: reading max_allowed_packet: %v", cur.Err())
+		}
+		if err := cur.Scan(&v); err != nil {
+			return 0, err
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("amysql: bad max_allowed_packet %q", v)
+		}
+		server = n
+		c.maxPkt.Store(n)
+	}
+	limit := int(min(server, int64(c.cfg.MaxAllowedPacket)))
+	return max(limit-1024, 1024), nil
+}
