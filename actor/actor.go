@@ -107,6 +107,10 @@ type Conn struct {
 // Connect dials the server, authenticates, initialises the session and
 // starts the connection's actor.
 func Connect(ctx context.Context, cfg Config) (*Conn, error) {
+	cfg, err := cfg.withOptionFile()
+	if err != nil {
+		return nil, &Error{Op: "connect", Err: err}
+	}
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()

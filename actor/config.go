@@ -47,9 +47,11 @@ type Config struct {
 	// SQLMode, when set, is applied with SET sql_mode after connecting.
 	SQLMode string
 
-	// ReadDefaultFile names a my.cnf-style option file; ReadDefaultGroup
-	// its group (default "client"). Option files are not read yet:
-	// setting ReadDefaultFile makes Connect fail with ErrUnsupported.
+	// ReadDefaultFile names a my.cnf-style option file and
+	// ReadDefaultGroup its group (default "client"). The keys user,
+	// password, host, port, socket, database, default-character-set,
+	// ssl-ca, ssl-cert, ssl-key, ssl-mode and skip-ssl fill the fields left
+	// empty here: explicit values win over the file.
 	ReadDefaultFile  string
 	ReadDefaultGroup string
 

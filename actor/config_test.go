@@ -149,7 +149,6 @@ func TestLocalInfileOffIsRefusedByCapability(t *testing.T) {
 func TestUnsupportedOptionsFailClearly(t *testing.T) {
 	for _, mod := range []func(*actor.Config){
 		func(c *actor.Config) { c.Compress = true },
-		func(c *actor.Config) { c.ReadDefaultFile = os.DevNull },
 	} {
 		cfg := testConfig(t)
 		mod(&cfg)

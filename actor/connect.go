@@ -87,9 +87,6 @@ func (s *session) handshake(ctx context.Context) error {
 	if cfg.Compress {
 		return fmt.Errorf("%w: protocol compression", ErrUnsupported)
 	}
-	if cfg.ReadDefaultFile != "" {
-		return fmt.Errorf("%w: option files (ReadDefaultFile)", ErrUnsupported)
-	}
 
 	coll, setNames, err := chooseCollation(cfg, hs)
 	if err != nil {
