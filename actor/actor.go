@@ -90,6 +90,7 @@ type Conn struct {
 	charset       string
 	collation     string
 	tls           bool
+	compressed    bool
 	tlsState      *tls.ConnectionState
 
 	reqs sync.Pool // *request for Conn-level commands
@@ -131,6 +132,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		charset:       s.charset,
 		collation:     s.collName,
 		tls:           s.tls,
+		compressed:    s.comp != nil,
 		tlsState:      s.tlsState,
 	}
 	c.log = cfg.Logger

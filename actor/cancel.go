@@ -80,7 +80,7 @@ func (c *Conn) disarmCancel(cs *cancelState) {
 func killQuery(ctx context.Context, cfg *Config, threadID uint32) error {
 	side := *cfg
 	side.InitCommand, side.SQLMode, side.Autocommit, side.DB = "", "", nil, ""
-	side.ReadTimeout, side.WriteTimeout = 0, 0
+	side.ReadTimeout, side.WriteTimeout, side.Compress = 0, 0, false
 	s, err := dialSession(ctx, &side)
 	if err != nil {
 		return err

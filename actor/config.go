@@ -118,8 +118,8 @@ type Config struct {
 	// MaxAllowedPacket caps the size of a packet payload sent or received
 	// (default 64 MiB); larger payloads fail with ErrPacketTooLarge.
 	MaxAllowedPacket int
-	// Compress asks for protocol compression. Not implemented yet: setting
-	// it makes Connect fail with ErrUnsupported.
+	// Compress asks for zlib protocol compression (CLIENT_COMPRESS); a
+	// server without it is used uncompressed (see Conn.Compressed).
 	Compress bool
 	// Loc is the time zone of DATE, DATETIME and TIMESTAMP values, both
 	// decoded and interpolated (default UTC).

@@ -2,7 +2,6 @@ package actor_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"github.com/amysql/amysql/internal/testserver"
@@ -143,18 +142,6 @@ func TestLocalInfileOffIsRefusedByCapability(t *testing.T) {
 	}
 	if n := queryRow(t, c, "SELECT COUNT(*) FROM "+tbl)[0]; n != int64(0) {
 		t.Errorf("%v rows loaded", n)
-	}
-}
-
-func TestUnsupportedOptionsFailClearly(t *testing.T) {
-	for _, mod := range []func(*actor.Config){
-		func(c *actor.Config) { c.Compress = true },
-	} {
-		cfg := testConfig(t)
-		mod(&cfg)
-		if _, err := actor.Connect(context.Background(), cfg); !errors.Is(err, actor.ErrUnsupported) {
-			t.Errorf("Connect = %v, want ErrUnsupported", err)
-		}
 	}
 }
 

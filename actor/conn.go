@@ -251,6 +251,10 @@ func (c *Conn) ServerVersion() string { return c.serverVersion }
 // ThreadID returns the server's id for this session.
 func (c *Conn) ThreadID() uint32 { return c.threadID }
 
+// Compressed reports whether the protocol is compressed (Config.Compress
+// and a server that supports it).
+func (c *Conn) Compressed() bool { return c.compressed }
+
 // TLS reports whether the connection is encrypted.
 func (c *Conn) TLS() bool { return c.tls }
 

@@ -84,9 +84,6 @@ func (s *session) handshake(ctx context.Context) error {
 	if hs.Capabilities&proto.ClientProtocol41 == 0 {
 		return fmt.Errorf("%w: server %q does not speak protocol 4.1", ErrUnsupported, hs.ServerVersion)
 	}
-	if cfg.Compress {
-		return fmt.Errorf("%w: protocol compression", ErrUnsupported)
-	}
 
 	coll, setNames, err := chooseCollation(cfg, hs)
 	if err != nil {
@@ -111,6 +108,9 @@ func (s *session) handshake(ctx context.Context) error {
 	}
 	if cfg.LocalInfile {
 		caps |= proto.ClientLocalFiles
+	}
+	if cfg.Compress && hs.Capabilities&proto.ClientCompress != 0 {
+		caps |= proto.ClientCompress
 	}
 	caps |= cfg.ClientFlag &^ (proto.ClientSSL | proto.ClientCompress | proto.ClientLocalFiles)
 	caps &= hs.Capabilities | proto.ClientLongPassword
@@ -156,6 +156,17 @@ func (s *session) handshake(ctx context.Context) error {
 	}
 	if err := s.authenticate(resp, plugin, hs.Salt); err != nil {
 		return err
+	}
+	if caps&proto.ClientCompress != 0 {
+		// Everything after the authentication OK is compressed.
+		comp, err := proto.NewCompressor(s.rw, 2)
+		if err != nil {
+			return err
+		}
+		comp.MaxPayload = cfg.MaxAllowedPacket
+		s.comp = comp
+		s.pr.Reset(comp)
+		s.pw.Reset(comp)
 	}
 	s.charset, s.collName = coll.Charset, coll.Name
 	return s.initSession(setNames)

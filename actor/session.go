@@ -16,7 +16,9 @@ import (
 type session struct {
 	cfg  *Config
 	nc   net.Conn
-	raw  net.Conn // the socket under any TLS layer
+	raw  net.Conn          // the socket under any TLS layer
+	rw   io.ReadWriter     // the transport the packet layer uses
+	comp *proto.Compressor // non-nil when the protocol is compressed
 	pr   *proto.PacketReader
 	pw   *proto.PacketWriter
 	hs   *proto.Handshake
@@ -68,6 +70,7 @@ func (s *session) setConn(nc net.Conn) {
 	if s.cfg.ReadTimeout > 0 || s.cfg.WriteTimeout > 0 {
 		rw = &timeoutConn{Conn: nc, rt: s.cfg.ReadTimeout, wt: s.cfg.WriteTimeout}
 	}
+	s.rw = rw
 	if s.pr == nil {
 		s.pr = proto.NewPacketReader(rw, 0)
 		s.pw = proto.NewPacketWriter(rw)
@@ -155,6 +158,9 @@ func (s *session) startCommand(cmd byte) []byte {
 // commands whose payload is built by a proto Append function.
 func (s *session) startPacket() []byte {
 	s.pw.SetSeq(0)
+	if s.comp != nil {
+		s.comp.ResetSeq()
+	}
 	return s.pw.Start()
 }
 
