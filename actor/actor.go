@@ -22,6 +22,7 @@ const (
 	reqCommand                // a command answered by OK (ping, init db, reset)
 	reqQuit                   // COM_QUIT, then stop
 	reqFunc                   // run fn on the session (internal helpers)
+	reqCached                 // sql as a cached prepared statement
 )
 
 // request is one command in the mailbox. The actor fills the result fields
@@ -44,7 +45,7 @@ type request struct {
 
 func (k reqKind) String() string {
 	switch k {
-	case reqQuery:
+	case reqQuery, reqCached:
 		return "query"
 	case reqFetch:
 		return "fetch"
@@ -102,7 +103,8 @@ type Conn struct {
 	// wireMore reports further result sets after it.
 	wireRows, wireMore bool
 	cancel             *cancelState
-	stmtEpoch          uint64 // bumped when server-side statements are dropped
+	stmtEpoch          uint64     // bumped when server-side statements are dropped
+	stmts              *stmtCache // statements prepared for binary cursors
 }
 
 // Connect dials the server, authenticates, initialises the session and
@@ -140,6 +142,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		c.log = slog.Default()
 	}
 	c.reqs.New = func() any { return newRequest() }
+	c.stmts = newStmtCache(cfg.StmtCacheSize)
 	db := cfg.DB
 	c.db.Store(&db)
 	c.publish(s.status)
@@ -191,7 +194,7 @@ func (c *Conn) serve(req *request) {
 			stop = context.AfterFunc(req.ctx, cs.fire)
 		}
 		var start, begin time.Time
-		if c.log != nil && req.kind == reqQuery {
+		if c.log != nil && (req.kind == reqQuery || req.kind == reqCached) {
 			start = time.Now()
 		}
 		if c.cfg.Observer != nil {
@@ -342,6 +345,10 @@ func (c *Conn) exec(req *request) error {
 		return nil
 	case reqFunc:
 		return req.fn(s)
+	case reqCached:
+		err := c.executeCached(req.sql, req.args, req.res)
+		req.ok = req.res.ok
+		return err
 	}
 	return fmt.Errorf("amysql: unknown request kind %d", req.kind)
 }

@@ -59,6 +59,10 @@ type Config struct {
 	Converters map[proto.FieldType]Converter
 	// ClientFlag is ORed into the capability flags sent to the server.
 	ClientFlag uint32
+	// StmtCacheSize is how many server-side prepared statements a
+	// connection keeps for cursors with Binary set, least recently used
+	// first out (default 64).
+	StmtCacheSize int
 	// CursorClass is the kind of cursor Conn.Cursor returns without an
 	// explicit kind.
 	CursorClass CursorKind
@@ -159,6 +163,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = defaultConnectTimeout
+	}
+	if c.StmtCacheSize <= 0 {
+		c.StmtCacheSize = 64
 	}
 	if c.CancelTimeout == 0 {
 		c.CancelTimeout = defaultCancelTimeout

@@ -119,6 +119,7 @@ func (c *Conn) Status() uint16 { return uint16(c.status.Load()) }
 func (c *Conn) ResetSession(ctx context.Context) error {
 	return c.do(ctx, "reset session", func(s *session) error {
 		c.stmtEpoch++
+		c.stmts.clear()
 		if _, err := s.simpleCommand(proto.ComResetConnection, ""); err != nil {
 			return err
 		}

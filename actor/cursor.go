@@ -70,6 +70,11 @@ type Cursor struct {
 
 	// ArraySize is the default number of rows FetchMany returns (default 1).
 	ArraySize int
+	// Binary makes Execute with arguments run as a server-side prepared
+	// statement (binary protocol), cached per connection so repeated
+	// statements skip PREPARE. Without arguments Execute stays on the text
+	// protocol. Values decode to the same Go types either way.
+	Binary bool
 
 	executed  bool
 	closed    bool
@@ -133,6 +138,9 @@ func (cur *Cursor) Execute(ctx context.Context, query string, args ...any) (int6
 	}
 	req := cur.request()
 	req.kind, req.sql, req.args = reqQuery, query, args
+	if cur.Binary && len(args) > 0 {
+		req.kind = reqCached
+	}
 	cur.executed = true
 	cur.clearResult()
 	err, abandoned := cur.conn.roundTrip(ctx, req)
@@ -140,7 +148,7 @@ func (cur *Cursor) Execute(ctx context.Context, query string, args ...any) (int6
 		cur.abandon()
 		return -1, err
 	}
-	req.args, req.sql = nil, ""
+	req.args, req.sql, req.fn = nil, "", nil
 	if err != nil {
 		cur.err = wrapOp("query", err)
 		return -1, cur.err

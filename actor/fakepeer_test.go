@@ -57,3 +57,5 @@ func testConfigNoServer() actor.Config {
 }
 
 func cursorKind(k int) actor.CursorKind { return actor.CursorKind(k) }
+
+func parseInt(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }

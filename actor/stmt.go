@@ -22,47 +22,59 @@ type Stmt struct {
 	nparams int
 	cols    []Column
 	closed  bool
+	cached  bool // owned by the connection's statement cache
 }
 
 // Prepare prepares query on the server (COM_STMT_PREPARE).
 func (c *Conn) Prepare(ctx context.Context, query string) (*Stmt, error) {
-	st := &Stmt{conn: c, query: query}
-	err := c.do(ctx, "prepare", func(s *session) error {
-		if err := s.write(append(s.startCommand(proto.ComStmtPrepare), query...)); err != nil {
-			return err
-		}
-		p, err := s.read()
-		if err != nil {
-			return err
-		}
-		if p[0] == proto.HeaderErr {
-			e, perr := proto.ParseErr(p)
-			if perr != nil {
-				return s.fail(perr)
-			}
-			return s.serverError(e)
-		}
-		ok, err := proto.ParseStmtPrepareOK(p)
-		if err != nil {
-			return s.fail(err)
-		}
-		st.id, st.nparams, st.epoch = ok.StmtID, int(ok.NumParams), c.stmtEpoch
-		if ok.NumParams > 0 {
-			if err := c.skipDefinitions(int(ok.NumParams)); err != nil {
-				return err
-			}
-		}
-		if ok.NumColumns > 0 {
-			var res result
-			if err := c.readColumns(&res, int(ok.NumColumns)); err != nil {
-				return err
-			}
-			st.cols = res.cols
-		}
-		return nil
+	var st *Stmt
+	err := c.do(ctx, "prepare", func(*session) error {
+		var err error
+		st, err = c.prepareOnWire(query)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return st, nil
+}
+
+// prepareOnWire runs COM_STMT_PREPARE on the actor goroutine.
+func (c *Conn) prepareOnWire(query string) (*Stmt, error) {
+	if err := c.drainWire(); err != nil {
+		return nil, err
+	}
+	s := c.sess
+	if err := s.write(append(s.startCommand(proto.ComStmtPrepare), query...)); err != nil {
+		return nil, err
+	}
+	p, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	if p[0] == proto.HeaderErr {
+		e, perr := proto.ParseErr(p)
+		if perr != nil {
+			return nil, s.fail(perr)
+		}
+		return nil, s.serverError(e)
+	}
+	ok, err := proto.ParseStmtPrepareOK(p)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	st := &Stmt{conn: c, query: query, id: ok.StmtID, nparams: int(ok.NumParams), epoch: c.stmtEpoch}
+	if ok.NumParams > 0 {
+		if err := c.skipDefinitions(int(ok.NumParams)); err != nil {
+			return nil, err
+		}
+	}
+	if ok.NumColumns > 0 {
+		var res result
+		if err := c.readColumns(&res, int(ok.NumColumns)); err != nil {
+			return nil, err
+		}
+		st.cols = res.cols
 	}
 	return st, nil
 }
@@ -123,7 +135,7 @@ func (st *Stmt) Open(ctx context.Context, kind CursorKind, args ...any) (*Cursor
 // Close releases the statement on the server (COM_STMT_CLOSE). It is
 // idempotent.
 func (st *Stmt) Close(ctx context.Context) error {
-	if st.closed {
+	if st.closed || st.cached {
 		return nil
 	}
 	st.closed = true
@@ -159,6 +171,74 @@ func (st *Stmt) Reset(ctx context.Context) error {
 	})
 }
 
+// longDataThreshold is the argument size above which a string or []byte
+// is streamed with COM_STMT_SEND_LONG_DATA instead of inside the execute
+// packet.
+const longDataThreshold = 1 << 20
+
+// executeOnWire runs COM_STMT_EXECUTE on the actor goroutine and reads the
+// first result into res.
+func (c *Conn) executeOnWire(st *Stmt, args []any, res *result) error {
+	if st.epoch != c.stmtEpoch {
+		return ErrStmtClosed
+	}
+	if err := c.drainWire(); err != nil {
+		return err
+	}
+	s := c.sess
+	var long []bool
+	for i, a := range args {
+		var data []byte
+		switch v := a.(type) {
+		case []byte:
+			data = v
+		case string:
+			if len(v) > longDataThreshold {
+				data = []byte(v)
+			}
+		}
+		if len(data) <= longDataThreshold {
+			continue
+		}
+		if long == nil {
+			long = make([]bool, len(args))
+		}
+		long[i] = true
+		chunk := min(longDataThreshold, c.cfg.MaxAllowedPacket-16)
+		for off := 0; off < len(data); off += chunk {
+			end := min(off+chunk, len(data))
+			// COM_STMT_SEND_LONG_DATA has no reply.
+			if err := s.write(proto.AppendStmtSendLongData(s.startPacket(), st.id, uint16(i), data[off:end])); err != nil {
+				return err
+			}
+		}
+	}
+	b, err := proto.AppendStmtExecute(s.startPacket(), st.id, args, long, c.literalOptions())
+	if err != nil {
+		s.pw.Start()
+		if long != nil {
+			c.resetStmt(st) // drop the long data already sent
+		}
+		return err
+	}
+	if err := s.write(b); err != nil {
+		return err
+	}
+	c.gen++
+	res.gen = c.gen
+	res.reset()
+	res.binary = true
+	return c.readResult(res)
+}
+
+// resetStmt sends COM_STMT_RESET and reads its reply.
+func (c *Conn) resetStmt(st *Stmt) {
+	s := c.sess
+	if s.write(proto.AppendStmtReset(s.startPacket(), st.id)) == nil {
+		_, _ = s.readOK()
+	}
+}
+
 // ExecuteStmt runs a prepared statement on this cursor's connection with
 // args; its result is read like Execute's, in the binary protocol.
 func (cur *Cursor) ExecuteStmt(ctx context.Context, st *Stmt, args ...any) (int64, error) {
@@ -178,25 +258,7 @@ func (cur *Cursor) ExecuteStmt(ctx context.Context, st *Stmt, args ...any) (int6
 	req := cur.request()
 	req.kind, req.args = reqFunc, args
 	res := cur.res
-	req.fn = func(s *session) error {
-		if st.epoch != c.stmtEpoch {
-			return ErrStmtClosed
-		}
-		b, err := proto.AppendStmtExecute(s.startPacket(), st.id, args, nil, c.literalOptions())
-		if err != nil {
-			s.pw.Start()
-			return err
-		}
-		if err := s.write(b); err != nil {
-			return err
-		}
-		c.gen++
-		res.gen = c.gen
-		res.reset()
-		res.binary = true
-		err = c.readResult(res)
-		return err
-	}
+	req.fn = func(*session) error { return c.executeOnWire(st, args, res) }
 	cur.executed = true
 	cur.clearResult()
 	err, abandoned := c.roundTrip(ctx, req)
