@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,6 +116,13 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		return nil, &Error{Op: "connect", Err: err}
 	}
 	cfg = cfg.withDefaults()
+	if len(cfg.ServerPublicKey) == 0 && cfg.ServerPublicKeyFile != "" {
+		pem, err := os.ReadFile(cfg.ServerPublicKeyFile)
+		if err != nil {
+			return nil, &Error{Op: "connect", Err: fmt.Errorf("%w: server public key: %w", ErrAuth, err)}
+		}
+		cfg.ServerPublicKey = pem
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	s, err := dialSession(ctx, &cfg)

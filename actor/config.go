@@ -99,6 +99,9 @@ type Config struct {
 	// ServerPublicKey is the PEM RSA key used for sha256_password and
 	// caching_sha2_password full authentication without TLS.
 	ServerPublicKey []byte
+	// ServerPublicKeyFile names a PEM file read into ServerPublicKey at
+	// connect time when ServerPublicKey is empty.
+	ServerPublicKeyFile string
 	// AllowPublicKeyRetrieval lets the client ask the server for its RSA
 	// key when ServerPublicKey is not set. The key arrives unauthenticated,
 	// so prefer TLS or a pinned ServerPublicKey.

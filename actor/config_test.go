@@ -221,6 +221,8 @@ func TestParseDSNRoundTrip(t *testing.T) {
 		{"u@unix(/run/mysqld/mysqld.sock)/", actor.Config{User: "u", UnixSocket: "/run/mysqld/mysqld.sock"}},
 		{"u:a/b?c@tcp(h:1)/d?charset=utf8mb4&ssl_ca=/etc/ssl/ca.pem", actor.Config{User: "u", Password: "a/b?c", Host: "h", Port: 1, DB: "d", Charset: "utf8mb4"}},
 		{"u:p@/d", actor.Config{User: "u", Password: "p", DB: "d"}},
+		{"u@tcp(h:1)/d?stmt_cache_size=8&local_infile=1&local_infile_paths=/a,/b/&connect_attrs=app:x,env:prod&read_timeout=2s&autocommit=false&loc=Europe%2FParis&cursor_class=SSDictCursor",
+			actor.Config{User: "u", Host: "h", Port: 1, DB: "d"}},
 		{"mysql://u:p%40@db.example:3306/app?multi_statements=true", actor.Config{User: "u", Password: "p@", Host: "db.example", Port: 3306, DB: "app", MultiStatements: true}},
 	}
 	for _, tt := range tests {

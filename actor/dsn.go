@@ -269,6 +269,57 @@ var params = map[string]param{
 		},
 		get: func(c *Config) (string, bool) { return strconv.Itoa(c.MaxAllowedPacket), c.MaxAllowedPacket != 0 },
 	},
+	"server_public_key_file": strParam(func(c *Config) *string { return &c.ServerPublicKeyFile }),
+	"stmt_cache_size": {
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("bad stmt_cache_size %q", v)
+			}
+			c.StmtCacheSize = n
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return strconv.Itoa(c.StmtCacheSize), c.StmtCacheSize != 0 },
+	},
+	"local_infile_paths": {
+		set: func(c *Config, v string) error {
+			c.LocalInfilePaths = nil
+			for _, p := range strings.Split(v, ",") {
+				if p != "" {
+					c.LocalInfilePaths = append(c.LocalInfilePaths, p)
+				}
+			}
+			return nil
+		},
+		get: func(c *Config) (string, bool) {
+			return strings.Join(c.LocalInfilePaths, ","), len(c.LocalInfilePaths) > 0
+		},
+	},
+	"connect_attrs": {
+		set: func(c *Config, v string) error {
+			c.ConnectAttrs = map[string]string{}
+			for _, kv := range strings.Split(v, ",") {
+				k, val, ok := strings.Cut(kv, ":")
+				if !ok || k == "" {
+					return fmt.Errorf("bad connect_attrs entry %q (want key:value)", kv)
+				}
+				c.ConnectAttrs[k] = val
+			}
+			return nil
+		},
+		get: func(c *Config) (string, bool) {
+			keys := make([]string, 0, len(c.ConnectAttrs))
+			for k := range c.ConnectAttrs {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			parts := make([]string, len(keys))
+			for i, k := range keys {
+				parts[i] = k + ":" + c.ConnectAttrs[k]
+			}
+			return strings.Join(parts, ","), len(keys) > 0
+		},
+	},
 	"client_flag": {
 		set: func(c *Config, v string) error {
 			n, err := strconv.ParseUint(v, 0, 32)
@@ -316,6 +367,8 @@ var aliases = map[string]string{
 	"readTimeout":             "read_timeout",
 	"writeTimeout":            "write_timeout",
 	"multiStatements":         "multi_statements",
+	"serverPubKey":            "server_public_key_file",
+	"connectionAttributes":    "connect_attrs",
 	"maxAllowedPacket":        "max_allowed_packet",
 	"allowCleartextPasswords": "allow_cleartext_passwords",
 	"sqlMode":                 "sql_mode",
@@ -365,7 +418,9 @@ func applyParams(cfg *Config, query string) error {
 // read_default_file, read_default_group, ssl_ca, ssl_cert, ssl_key, connect_timeout, read_timeout,
 // write_timeout, cancel_timeout, echo, local_infile, multi_statements,
 // compress, allow_cleartext_passwords, allow_public_key_retrieval,
-// autocommit, ssl_mode, max_allowed_packet, client_flag, cursor_class, loc.
+// server_public_key_file, stmt_cache_size, local_infile_paths,
+// connect_attrs (key:value,...), autocommit, ssl_mode, max_allowed_packet,
+// client_flag, cursor_class, loc.
 func (c Config) FormatDSN() string {
 	var b strings.Builder
 	if c.User != "" || c.Password != "" {
