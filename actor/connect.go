@@ -48,7 +48,15 @@ func dialSession(ctx context.Context, cfg *Config) (*session, error) {
 	}
 	if err != nil {
 		nc.Close()
-		if ctx.Err() != nil && !isServerError(err) {
+		if isServerError(err) {
+			return nil, err
+		}
+		// The socket deadline is ctx's own and may fire a moment before
+		// ctx reports it.
+		if dl, ok := ctx.Deadline(); ok && ctx.Err() == nil && !time.Now().Before(dl) {
+			return nil, fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
+		}
+		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%w (%v)", ctx.Err(), err)
 		}
 		return nil, err
