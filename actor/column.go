@@ -67,6 +67,8 @@ func newColumn(p *proto.Column) Column {
 		if p.Decimals < 31 {
 			c.Scale = int(p.Decimals)
 		}
+	case proto.TypeTime, proto.TypeTime2, proto.TypeDateTime, proto.TypeDateTime2, proto.TypeTimestamp, proto.TypeTimestamp2:
+		c.Scale = int(p.Decimals) // fractional-second digits
 	}
 	return c
 }

@@ -1,0 +1,245 @@
+package stdlib
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/pool"
+)
+
+// Conn is the driver connection; database/sql's Conn.Raw hands it out, and
+// AmysqlConn reaches the amysql connection underneath.
+type Conn struct {
+	ac   *actor.Conn
+	pc   *pool.Conn // non-nil when borrowed from a pool
+	opts Options
+	cur  *actor.Cursor // reused for statements without rows
+}
+
+var (
+	_ driver.Conn               = (*Conn)(nil)
+	_ driver.ConnBeginTx        = (*Conn)(nil)
+	_ driver.ConnPrepareContext = (*Conn)(nil)
+	_ driver.ExecerContext      = (*Conn)(nil)
+	_ driver.QueryerContext     = (*Conn)(nil)
+	_ driver.Pinger             = (*Conn)(nil)
+	_ driver.SessionResetter    = (*Conn)(nil)
+	_ driver.Validator          = (*Conn)(nil)
+	_ driver.NamedValueChecker  = (*Conn)(nil)
+)
+
+func newConn(ac *actor.Conn, pc *pool.Conn, opts Options) *Conn {
+	c := &Conn{ac: ac, pc: pc, opts: opts}
+	c.cur = ac.Cursor(actor.TupleCursor)
+	c.cur.Binary = opts.BinaryProtocol
+	return c
+}
+
+// AmysqlConn returns the amysql connection, for features database/sql
+// cannot express (streaming cursors, CallProc, ExecuteMany, ...).
+func (c *Conn) AmysqlConn() *actor.Conn { return c.ac }
+
+// badConn maps a call on a connection that was already unusable, so
+// nothing was sent, to driver.ErrBadConn: database/sql then retries on
+// another connection without risking running a statement twice.
+func (c *Conn) checkUsable() error {
+	if c.ac.Closed() {
+		return driver.ErrBadConn
+	}
+	return nil
+}
+
+// Prepare implements driver.Conn.
+func (c *Conn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+// PrepareContext prepares a server-side statement.
+func (c *Conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if err := c.checkUsable(); err != nil {
+		return nil, err
+	}
+	st, err := c.ac.Prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return &Stmt{c: c, st: st}, nil
+}
+
+// Close returns a borrowed connection to its pool, or closes it.
+func (c *Conn) Close() error {
+	if c.pc != nil {
+		c.pc.Release()
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	return c.ac.EnsureClosed(ctx)
+}
+
+// Begin implements driver.Conn.
+func (c *Conn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+// BeginTx starts a transaction with the isolation level and read-only mode
+// of opts.
+func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if err := c.checkUsable(); err != nil {
+		return nil, err
+	}
+	if lvl := sql.IsolationLevel(opts.Isolation); lvl != sql.LevelDefault {
+		var name string
+		switch lvl {
+		case sql.LevelReadUncommitted:
+			name = "READ UNCOMMITTED"
+		case sql.LevelReadCommitted:
+			name = "READ COMMITTED"
+		case sql.LevelRepeatableRead:
+			name = "REPEATABLE READ"
+		case sql.LevelSerializable:
+			name = "SERIALIZABLE"
+		default:
+			return nil, fmt.Errorf("amysql/stdlib: isolation level %v is not supported", lvl)
+		}
+		if _, err := c.cur.Execute(ctx, "SET TRANSACTION ISOLATION LEVEL "+name); err != nil {
+			return nil, err
+		}
+	}
+	q := "START TRANSACTION"
+	if opts.ReadOnly {
+		q += " READ ONLY"
+	}
+	if _, err := c.cur.Execute(ctx, q); err != nil {
+		return nil, err
+	}
+	return &tx{c: c}, nil
+}
+
+type tx struct{ c *Conn }
+
+func (t *tx) Commit() error   { return t.c.ac.Commit(context.Background()) }
+func (t *tx) Rollback() error { return t.c.ac.Rollback(context.Background()) }
+
+func values(args []driver.NamedValue) ([]any, error) {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if a.Name != "" {
+			return nil, fmt.Errorf("amysql/stdlib: named parameter %q: only ? placeholders are supported", a.Name)
+		}
+		out[i] = a.Value
+	}
+	return out, nil
+}
+
+// ExecContext runs a statement without rows.
+func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := c.checkUsable(); err != nil {
+		return nil, err
+	}
+	vals, err := values(args)
+	if err != nil {
+		return nil, err
+	}
+	n, err := c.cur.Execute(ctx, query, vals...)
+	if err != nil {
+		return nil, err
+	}
+	return result{affected: n, insertID: int64(c.cur.LastRowID())}, nil
+}
+
+type result struct{ affected, insertID int64 }
+
+func (r result) LastInsertId() (int64, error) { return r.insertID, nil }
+func (r result) RowsAffected() (int64, error) { return r.affected, nil }
+
+// QueryContext runs a statement and returns its rows, read from the
+// socket as database/sql asks for them.
+func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := c.checkUsable(); err != nil {
+		return nil, err
+	}
+	vals, err := values(args)
+	if err != nil {
+		return nil, err
+	}
+	cur := c.ac.Cursor(actor.SSCursor)
+	cur.Binary = c.opts.BinaryProtocol
+	if _, err := cur.Execute(ctx, query, vals...); err != nil {
+		return nil, err
+	}
+	return newRows(ctx, cur), nil
+}
+
+// Ping checks the connection.
+func (c *Conn) Ping(ctx context.Context) error {
+	if err := c.checkUsable(); err != nil {
+		return err
+	}
+	return c.ac.Ping(ctx)
+}
+
+// ResetSession runs before database/sql reuses the connection: a broken
+// connection is reported, unread results are drained, and with
+// Options.ResetSession the session state is reset.
+func (c *Conn) ResetSession(ctx context.Context) error {
+	if c.ac.Closed() || !c.ac.Alive() {
+		return driver.ErrBadConn
+	}
+	if c.ac.HasPendingResult() {
+		if err := c.ac.DiscardResults(ctx); err != nil {
+			return driver.ErrBadConn
+		}
+	}
+	if c.opts.ResetSession {
+		if err := c.ac.ResetSession(ctx); err != nil {
+			return driver.ErrBadConn
+		}
+	}
+	return nil
+}
+
+// IsValid reports whether the connection may go back to database/sql's
+// pool.
+func (c *Conn) IsValid() bool { return !c.ac.Closed() }
+
+// CheckNamedValue accepts every Go value amysql can send: the basic
+// types, time.Duration, json.RawMessage, actor.Decimal, driver.Valuer,
+// pointers to those, and slices (expanded to (a,b,c) for IN ?).
+func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error {
+	return checkValue(nv.Value, 0)
+}
+
+func checkValue(v any, depth int) error {
+	if v == nil || depth > 8 {
+		return nil
+	}
+	switch v.(type) {
+	case driver.Valuer:
+		return nil
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Map, reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
+		return fmt.Errorf("amysql/stdlib: unsupported argument type %T", v)
+	case reflect.Struct:
+		if _, ok := v.(time.Time); ok {
+			return nil
+		}
+		if _, ok := v.(actor.Decimal); ok {
+			return nil
+		}
+		return fmt.Errorf("amysql/stdlib: unsupported argument type %T", v)
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return nil
+		}
+		return checkValue(rv.Elem().Interface(), depth+1)
+	}
+	return nil
+}

@@ -1,0 +1,263 @@
+package stdlib
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"io"
+	"math"
+	"reflect"
+	"time"
+
+	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/proto"
+)
+
+// rows streams a result set to database/sql.
+type rows struct {
+	ctx   context.Context // the query's: ending it stops the stream
+	cur   *actor.Cursor
+	cols  []actor.Column
+	names []string
+}
+
+var (
+	_ driver.RowsNextResultSet              = (*rows)(nil)
+	_ driver.RowsColumnTypeScanType         = (*rows)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (*rows)(nil)
+	_ driver.RowsColumnTypeNullable         = (*rows)(nil)
+	_ driver.RowsColumnTypeLength           = (*rows)(nil)
+	_ driver.RowsColumnTypePrecisionScale   = (*rows)(nil)
+)
+
+func newRows(ctx context.Context, cur *actor.Cursor) *rows {
+	r := &rows{ctx: ctx, cur: cur}
+	r.setColumns()
+	return r
+}
+
+func (r *rows) setColumns() {
+	r.cols = r.cur.Description()
+	r.names = make([]string, len(r.cols))
+	for i, c := range r.cols {
+		r.names[i] = c.Name
+	}
+}
+
+func (r *rows) Columns() []string { return r.names }
+
+// Close discards the rest of the result.
+func (r *rows) Close() error { return r.cur.Close(context.Background()) }
+
+func (r *rows) Next(dest []driver.Value) error {
+	if len(r.cols) == 0 || !r.cur.Next(r.ctx) {
+		if err := r.cur.Err(); err != nil {
+			return err
+		}
+		return io.EOF
+	}
+	return r.cur.DriverValues(dest)
+}
+
+func (r *rows) HasNextResultSet() bool { return true }
+
+// NextResultSet moves to the next result set that has rows.
+func (r *rows) NextResultSet() error {
+	for {
+		more, err := r.cur.NextSet(r.ctx)
+		if err != nil {
+			return err
+		}
+		if !more {
+			return io.EOF
+		}
+		if r.cur.Description() != nil {
+			r.setColumns()
+			return nil
+		}
+	}
+}
+
+var (
+	scanInt64    = reflect.TypeOf(int64(0))
+	scanUint64   = reflect.TypeOf(uint64(0))
+	scanFloat64  = reflect.TypeOf(float64(0))
+	scanNullInt  = reflect.TypeOf(sql.NullInt64{})
+	scanNullF    = reflect.TypeOf(sql.NullFloat64{})
+	scanNullStr  = reflect.TypeOf(sql.NullString{})
+	scanNullTime = reflect.TypeOf(sql.NullTime{})
+	scanTime     = reflect.TypeOf(time.Time{})
+	scanString   = reflect.TypeOf("")
+	scanBytes    = reflect.TypeOf([]byte(nil))
+	scanJSON     = reflect.TypeOf(json.RawMessage(nil))
+	scanAny      = reflect.TypeOf((*any)(nil)).Elem()
+)
+
+// ColumnTypeScanType is the Go type values of column i scan into naturally.
+func (r *rows) ColumnTypeScanType(i int) reflect.Type {
+	c := &r.cols[i]
+	null := c.NullOK
+	switch c.Type {
+	case proto.TypeTiny, proto.TypeShort, proto.TypeInt24, proto.TypeLong, proto.TypeLongLong, proto.TypeYear:
+		switch {
+		case null:
+			return scanNullInt
+		case c.Unsigned() && c.Type == proto.TypeLongLong:
+			return scanUint64
+		}
+		return scanInt64
+	case proto.TypeFloat, proto.TypeDouble:
+		if null {
+			return scanNullF
+		}
+		return scanFloat64
+	case proto.TypeDate, proto.TypeNewDate, proto.TypeDateTime, proto.TypeTimestamp, proto.TypeDateTime2, proto.TypeTimestamp2:
+		if null {
+			return scanNullTime
+		}
+		return scanTime
+	case proto.TypeNull:
+		return scanAny
+	case proto.TypeBit, proto.TypeGeometry:
+		return scanBytes
+	case proto.TypeJSON:
+		return scanJSON
+	}
+	if c.IsJSON() {
+		return scanJSON
+	}
+	if c.Binary() && c.Type != proto.TypeNewDecimal && c.Type != proto.TypeDecimal && c.Type != proto.TypeTime {
+		return scanBytes
+	}
+	if null {
+		return scanNullStr
+	}
+	return scanString
+}
+
+// ColumnTypeDatabaseTypeName is the SQL type name, e.g. "BIGINT".
+func (r *rows) ColumnTypeDatabaseTypeName(i int) string {
+	c := &r.cols[i]
+	name := typeName(c)
+	if c.Unsigned() {
+		return "UNSIGNED " + name
+	}
+	return name
+}
+
+func typeName(c *actor.Column) string {
+	switch c.Type {
+	case proto.TypeTiny:
+		return "TINYINT"
+	case proto.TypeShort:
+		return "SMALLINT"
+	case proto.TypeInt24:
+		return "MEDIUMINT"
+	case proto.TypeLong:
+		return "INT"
+	case proto.TypeLongLong:
+		return "BIGINT"
+	case proto.TypeFloat:
+		return "FLOAT"
+	case proto.TypeDouble:
+		return "DOUBLE"
+	case proto.TypeDecimal, proto.TypeNewDecimal:
+		return "DECIMAL"
+	case proto.TypeDate, proto.TypeNewDate:
+		return "DATE"
+	case proto.TypeDateTime, proto.TypeDateTime2:
+		return "DATETIME"
+	case proto.TypeTimestamp, proto.TypeTimestamp2:
+		return "TIMESTAMP"
+	case proto.TypeTime, proto.TypeTime2:
+		return "TIME"
+	case proto.TypeYear:
+		return "YEAR"
+	case proto.TypeBit:
+		return "BIT"
+	case proto.TypeJSON:
+		return "JSON"
+	case proto.TypeGeometry:
+		return "GEOMETRY"
+	case proto.TypeNull:
+		return "NULL"
+	}
+	if c.IsJSON() {
+		return "JSON"
+	}
+	if c.Flags&proto.FlagEnum != 0 {
+		return "ENUM"
+	}
+	if c.Flags&proto.FlagSet != 0 {
+		return "SET"
+	}
+	switch c.Type {
+	case proto.TypeTinyBlob, proto.TypeMediumBlob, proto.TypeLongBlob, proto.TypeBlob:
+		if c.Binary() {
+			return "BLOB"
+		}
+		return "TEXT"
+	case proto.TypeString:
+		if c.Binary() {
+			return "BINARY"
+		}
+		return "CHAR"
+	}
+	if c.Binary() {
+		return "VARBINARY"
+	}
+	return "VARCHAR"
+}
+
+// ColumnTypeNullable reports whether column i may hold NULL.
+func (r *rows) ColumnTypeNullable(i int) (nullable, ok bool) { return r.cols[i].NullOK, true }
+
+// ColumnTypeLength is the length of variable-length columns, in
+// characters for text and bytes for binary columns.
+func (r *rows) ColumnTypeLength(i int) (int64, bool) {
+	c := &r.cols[i]
+	switch c.Type {
+	case proto.TypeVarChar, proto.TypeVarString, proto.TypeString, proto.TypeTinyBlob, proto.TypeMediumBlob,
+		proto.TypeLongBlob, proto.TypeBlob, proto.TypeJSON, proto.TypeBit, proto.TypeGeometry:
+		n := int64(c.InternalSize)
+		if !c.Binary() {
+			if mb := maxBytesPerChar(c.Charset); mb > 1 {
+				n /= mb
+			}
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+func maxBytesPerChar(coll uint16) int64 {
+	cs, ok := proto.CollationByID(coll)
+	if !ok {
+		return 1
+	}
+	switch cs.Charset {
+	case "utf8mb4", "utf16", "utf32", "utf16le":
+		return 4
+	case "utf8mb3", "ujis", "eucjpms", "gb18030":
+		return 3
+	case "big5", "gbk", "sjis", "cp932", "euckr", "gb2312", "ucs2":
+		return 2
+	}
+	return 1
+}
+
+// ColumnTypePrecisionScale is the precision and scale of DECIMAL columns.
+func (r *rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool) {
+	c := &r.cols[i]
+	switch c.Type {
+	case proto.TypeDecimal, proto.TypeNewDecimal:
+		return int64(c.Precision), int64(c.Scale), true
+	case proto.TypeFloat, proto.TypeDouble:
+		if c.Scale > 0 && c.Scale < 31 {
+			return int64(c.Precision), int64(c.Scale), true
+		}
+		return math.MaxInt64, math.MaxInt64, true
+	}
+	return 0, 0, false
+}

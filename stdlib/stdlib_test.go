@@ -1,0 +1,343 @@
+package stdlib_test
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/internal/testserver"
+	"github.com/amysql/amysql/pool"
+	"github.com/amysql/amysql/stdlib"
+)
+
+func openDB(t testing.TB, params string) *sql.DB {
+	t.Helper()
+	dsn := testserver.FromEnv(t).DSN
+	if params != "" {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		dsn += sep + params
+	}
+	db, err := sql.Open("amysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+type upper string
+
+func (u *upper) Scan(src any) error {
+	b, ok := src.([]byte)
+	if !ok {
+		return fmt.Errorf("got %T", src)
+	}
+	*u = upper(strings.ToUpper(string(b)))
+	return nil
+}
+
+func TestScanIntoNaturalGoTypes(t *testing.T) {
+	for _, mode := range []string{"", "binary_protocol=true"} {
+		t.Run("mode="+mode, func(t *testing.T) {
+			db := openDB(t, mode)
+			ctx := ctxT(t)
+			db.ExecContext(ctx, "DROP TABLE IF EXISTS amysql_sql_types")
+			if _, err := db.ExecContext(ctx, `CREATE TABLE amysql_sql_types (
+				i BIGINT, u BIGINT UNSIGNED, f DOUBLE, d DECIMAL(10,3), s VARCHAR(20), b VARBINARY(10),
+				dt DATETIME(6), tm TIME, j JSON, n INT NULL, tag VARCHAR(10)) DEFAULT CHARSET=utf8mb4`); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Exec("DROP TABLE IF EXISTS amysql_sql_types") })
+			ts := time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
+			res, err := db.ExecContext(ctx, "INSERT INTO amysql_sql_types VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				int64(math.MinInt64), uint64(math.MaxUint64), 2.5, actor.MustDecimal("-1.250"), "héllo", []byte{0, 0xff},
+				ts, 90*time.Minute, `{"k": 1}`, nil, "shout")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				t.Errorf("RowsAffected = %d", n)
+			}
+			var (
+				i   int64
+				u   uint64
+				f   float64
+				d   actor.Decimal
+				s   string
+				b   []byte
+				dt  time.Time
+				tm  string
+				j   []byte
+				n   sql.NullInt64
+				ns  sql.NullString
+				ps  *string
+				tag upper
+			)
+			err = db.QueryRowContext(ctx, "SELECT i, u, f, d, s, b, dt, tm, j, n, n, s, tag FROM amysql_sql_types").
+				Scan(&i, &u, &f, &d, &s, &b, &dt, &tm, &j, &n, &ns, &ps, &tag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []any{i, u, f, d.String(), s, b, dt, tm, string(j), n.Valid, ns.Valid, *ps, tag}
+			want := []any{int64(math.MinInt64), uint64(math.MaxUint64), 2.5, "-1.250", "héllo", []byte{0, 0xff},
+				ts, "01:30:00", `{"k": 1}`, false, false, "héllo", upper("SHOUT")}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("scanned %v\n     want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestColumnTypes(t *testing.T) {
+	db := openDB(t, "")
+	rows, err := db.QueryContext(ctxT(t), "SELECT CAST(18446744073709551615 AS UNSIGNED) AS u, CAST(1.5 AS DECIMAL(7,2)) AS d, _utf8mb4'x' AS s, NULL AS n, NOW() AS t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"UNSIGNED BIGINT", "DECIMAL", "VARCHAR", "NULL", "DATETIME"}
+	for i, ct := range cts {
+		if ct.DatabaseTypeName() != names[i] {
+			t.Errorf("column %s: type %s, want %s", ct.Name(), ct.DatabaseTypeName(), names[i])
+		}
+	}
+	if p, s, ok := cts[1].DecimalSize(); !ok || p != 7 || s != 2 {
+		t.Errorf("DECIMAL(7,2) size = %d,%d,%v", p, s, ok)
+	}
+	if l, ok := cts[2].Length(); !ok || l != 1 {
+		t.Errorf("Length of 'x' = %d,%v", l, ok)
+	}
+	if nullable, ok := cts[3].Nullable(); !ok || !nullable {
+		t.Errorf("NULL column nullable = %v,%v", nullable, ok)
+	}
+	if st := cts[0].ScanType(); st != reflect.TypeOf(uint64(0)) {
+		t.Errorf("unsigned scan type = %v", st)
+	}
+}
+
+func TestMultipleResultSets(t *testing.T) {
+	db := openDB(t, "multi_statements=true")
+	rows, err := db.QueryContext(ctxT(t), "SELECT 1; SELECT 'a', 'b'; SELECT 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var sets [][]string
+	for {
+		var set []string
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]sql.RawBytes, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				set = append(set, string(v))
+			}
+		}
+		sets = append(sets, set)
+		if !rows.NextResultSet() {
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sets, [][]string{{"1"}, {"a", "b"}, {"3"}}) {
+		t.Errorf("result sets = %v", sets)
+	}
+}
+
+func TestTransactionsAndIsolationLevels(t *testing.T) {
+	db := openDB(t, "")
+	ctx := ctxT(t)
+	db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS amysql_sql_tx (id INT PRIMARY KEY) ENGINE=InnoDB")
+	db.ExecContext(ctx, "DELETE FROM amysql_sql_tx")
+	t.Cleanup(func() { db.Exec("DROP TABLE IF EXISTS amysql_sql_tx") })
+	for _, lvl := range []sql.IsolationLevel{sql.LevelReadUncommitted, sql.LevelReadCommitted, sql.LevelRepeatableRead, sql.LevelSerializable} {
+		tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: lvl})
+		if err != nil {
+			t.Fatalf("%v: %v", lvl, err)
+		}
+		// The level applies to this transaction only; InnoDB shows it once
+		// the transaction has touched a table.
+		var n int
+		var got string
+		tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM amysql_sql_tx FOR UPDATE").Scan(&n)
+		time.Sleep(120 * time.Millisecond) // InnoDB refreshes INNODB_TRX at most every 100 ms
+		if err := tx.QueryRowContext(ctx, "SELECT trx_isolation_level FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID()").Scan(&got); err != nil {
+			t.Fatalf("%v: %v", lvl, err)
+		}
+		want := strings.ToUpper(lvl.String())
+		if got != want {
+			t.Errorf("isolation = %s, want %s", got, want)
+		}
+		tx.Rollback()
+	}
+	tx, _ := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if _, err := tx.ExecContext(ctx, "INSERT INTO amysql_sql_tx VALUES (1)"); err == nil {
+		t.Error("insert in a read-only transaction succeeded")
+	}
+	tx.Rollback()
+	tx, _ = db.BeginTx(ctx, nil)
+	tx.ExecContext(ctx, "INSERT INTO amysql_sql_tx VALUES (2)")
+	tx.Rollback()
+	tx, _ = db.BeginTx(ctx, nil)
+	tx.ExecContext(ctx, "INSERT INTO amysql_sql_tx VALUES (3)")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	rows, _ := db.QueryContext(ctx, "SELECT id FROM amysql_sql_tx ORDER BY id")
+	for rows.Next() {
+		var id int
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	if !reflect.DeepEqual(ids, []int{3}) {
+		t.Errorf("committed rows = %v, want [3]", ids)
+	}
+}
+
+func TestCancellationMidQuery(t *testing.T) {
+	db := openDB(t, "")
+	db.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := db.ExecContext(ctx, "SELECT SLEEP(5)")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("ExecContext = %v", err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("cancelled ExecContext took %v", d)
+	}
+	var one int
+	if err := db.QueryRowContext(ctxT(t), "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Errorf("after cancellation: %d, %v", one, err)
+	}
+}
+
+func TestBrokenConnectionIsDroppedAndReplaced(t *testing.T) {
+	db := openDB(t, "")
+	db.SetMaxOpenConns(1)
+	ctx := ctxT(t)
+	var id uint32
+	if err := db.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	admin := openDB(t, "")
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf("KILL %d", id)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	var id2 uint32
+	if err := db.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id2); err != nil {
+		t.Fatalf("query after the connection was killed: %v", err)
+	}
+	if id2 == id {
+		t.Error("database/sql got the killed connection back")
+	}
+}
+
+func TestNamedValueCheckerAcceptsAmysqlTypes(t *testing.T) {
+	db := openDB(t, "")
+	var n int
+	if err := db.QueryRowContext(ctxT(t), "SELECT COUNT(*) FROM seq_1_to_10 WHERE seq IN ?", []int{2, 4, 99}).Scan(&n); err != nil || n != 2 {
+		t.Errorf("IN ? with a slice = %d, %v", n, err)
+	}
+	var d string
+	if err := db.QueryRowContext(ctxT(t), "SELECT ?", 36*time.Hour).Scan(&d); err != nil || d != "36:00:00" {
+		t.Errorf("time.Duration argument = %q, %v", d, err)
+	}
+	if _, err := db.ExecContext(ctxT(t), "SELECT ?", map[string]int{"x": 1}); err == nil {
+		t.Error("a map argument was accepted")
+	}
+}
+
+func TestRawGivesTheAmysqlConnection(t *testing.T) {
+	db := openDB(t, "")
+	conn, err := db.Conn(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		ac := dc.(*stdlib.Conn).AmysqlConn()
+		cur := ac.Cursor(actor.SSDictCursor)
+		if _, err := cur.Execute(ctxT(t), "SELECT 'raw' AS via"); err != nil {
+			return err
+		}
+		row, err := cur.FetchOneDict(ctxT(t))
+		if err == nil && row["via"] != "raw" {
+			err = fmt.Errorf("row %v", row)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPoolConnectorBorrowsFromAnAmysqlPool(t *testing.T) {
+	cfg, err := pool.ParseConfig(testserver.FromEnv(t).DSN + "?minsize=1&maxsize=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pool.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { p.Close(); p.WaitClosed(context.Background()) }()
+	db := sql.OpenDB(stdlib.NewPoolConnector(p, stdlib.Options{}))
+	db.SetMaxIdleConns(0)
+	defer db.Close()
+	for i := 0; i < 5; i++ {
+		var v int
+		if err := db.QueryRowContext(ctxT(t), "SELECT ?", i).Scan(&v); err != nil || v != i {
+			t.Fatalf("query %d: %d, %v", i, v, err)
+		}
+	}
+	st := p.Stat()
+	if st.AcquireCount < 5 || st.Acquired != 0 {
+		t.Errorf("pool stat after database/sql use: %+v", st)
+	}
+}
+
+func TestDriverValueConversionErrorsAreTyped(t *testing.T) {
+	var c driver.NamedValueChecker = &stdlib.Conn{}
+	if err := c.CheckNamedValue(&driver.NamedValue{Value: struct{ X int }{1}}); err == nil {
+		t.Error("a struct argument was accepted")
+	}
+	if err := c.CheckNamedValue(&driver.NamedValue{Value: actor.MustDecimal("1.5")}); err != nil {
+		t.Errorf("Decimal refused: %v", err)
+	}
+}
