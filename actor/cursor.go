@@ -355,3 +355,26 @@ func (cur *Cursor) NextSet(ctx context.Context) (bool, error) {
 	cur.settle()
 	return true, nil
 }
+
+// Discard drops whatever the cursor's current result left unread on the
+// wire, keeping the cursor open for the next Execute.
+func (cur *Cursor) Discard(ctx context.Context) error {
+	res := cur.res
+	cur.clearResult()
+	if res == nil || (res.eof && !res.more) {
+		return nil
+	}
+	gen := res.gen
+	c := cur.conn
+	res.eof, res.more = true, false
+	err := c.do(ctx, "discard", func(s *session) error {
+		if c.gen == gen {
+			return c.drainWire()
+		}
+		return nil
+	})
+	if IsBadConn(err) && c.Closed() {
+		return nil
+	}
+	return err
+}

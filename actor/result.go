@@ -129,8 +129,10 @@ func (c *Conn) readResult(res *result) error {
 	}
 	res.hasRows = true
 	if res.unbuffered {
+		// Stream, but bring the first batch along so a small result
+		// needs no second round trip.
 		c.setWire(true, false)
-		return nil
+		return c.readRows(res, streamBatch)
 	}
 	return c.readRows(res, 0)
 }
@@ -211,13 +213,18 @@ func resize[T any](s []T, n int) []T {
 	return make([]T, n)
 }
 
+// streamBytes bounds one batch of an unbuffered result, whatever the row
+// count asked for.
+const streamBytes = 1 << 20
+
 // readRows reads rows into res (replacing what it held) until the end of
-// the result set, or until limit rows when limit > 0.
+// the result set, or, when limit > 0, until limit rows or (unbuffered)
+// streamBytes bytes.
 func (c *Conn) readRows(res *result, limit int) error {
 	s := c.sess
 	ncols := len(res.cols)
 	res.rows, res.spans, res.nrows = res.rows[:0], res.spans[:0], 0
-	for limit == 0 || res.nrows < limit {
+	for limit == 0 || res.nrows < limit && len(res.rows) < streamBytes {
 		p, ok, end, err := c.nextRow()
 		if err != nil {
 			res.eof = true

@@ -19,6 +19,9 @@ type Conn struct {
 	pc   *pool.Conn // non-nil when borrowed from a pool
 	opts Options
 	cur  *actor.Cursor // reused for statements without rows
+	// spare is a streaming cursor for queries, taken by a rows object and
+	// given back when it closes, so queries reuse its buffers.
+	spare *actor.Cursor
 }
 
 var (
@@ -168,12 +171,24 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err != nil {
 		return nil, err
 	}
-	cur := c.ac.Cursor(actor.SSCursor)
-	cur.Binary = c.opts.BinaryProtocol
+	cur := c.takeCursor()
 	if _, err := cur.Execute(ctx, query, vals...); err != nil {
+		c.spare = cur
 		return nil, err
 	}
-	return newRows(ctx, cur), nil
+	return newRows(ctx, c, cur), nil
+}
+
+// takeCursor returns the spare streaming cursor, or a new one while the
+// spare is in use by open rows.
+func (c *Conn) takeCursor() *actor.Cursor {
+	cur := c.spare
+	c.spare = nil
+	if cur == nil || cur.Closed() {
+		cur = c.ac.Cursor(actor.SSCursor)
+		cur.Binary = c.opts.BinaryProtocol
+	}
+	return cur
 }
 
 // Ping checks the connection.

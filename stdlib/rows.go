@@ -16,6 +16,7 @@ import (
 
 // rows streams a result set to database/sql.
 type rows struct {
+	conn  *Conn
 	ctx   context.Context // the query's: ending it stops the stream
 	cur   *actor.Cursor
 	cols  []actor.Column
@@ -31,8 +32,8 @@ var (
 	_ driver.RowsColumnTypePrecisionScale   = (*rows)(nil)
 )
 
-func newRows(ctx context.Context, cur *actor.Cursor) *rows {
-	r := &rows{ctx: ctx, cur: cur}
+func newRows(ctx context.Context, conn *Conn, cur *actor.Cursor) *rows {
+	r := &rows{conn: conn, ctx: ctx, cur: cur}
 	r.setColumns()
 	return r
 }
@@ -47,8 +48,15 @@ func (r *rows) setColumns() {
 
 func (r *rows) Columns() []string { return r.names }
 
-// Close discards the rest of the result.
-func (r *rows) Close() error { return r.cur.Close(context.Background()) }
+// Close discards the rest of the result and gives the cursor back to the
+// connection for the next query.
+func (r *rows) Close() error {
+	err := r.cur.Discard(context.Background())
+	if r.conn.spare == nil && err == nil {
+		r.conn.spare = r.cur
+	}
+	return err
+}
 
 func (r *rows) Next(dest []driver.Value) error {
 	if len(r.cols) == 0 || !r.cur.Next(r.ctx) {

@@ -3,7 +3,6 @@ package stdlib
 import (
 	"context"
 	"database/sql/driver"
-
 	"github.com/amysql/amysql/actor"
 )
 
@@ -68,9 +67,10 @@ func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if err != nil {
 		return nil, err
 	}
-	cur := s.c.ac.Cursor(actor.SSCursor)
+	cur := s.c.takeCursor()
 	if _, err := cur.ExecuteStmt(ctx, s.st, vals...); err != nil {
+		s.c.spare = cur
 		return nil, err
 	}
-	return newRows(ctx, cur), nil
+	return newRows(ctx, s.c, cur), nil
 }
