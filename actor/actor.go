@@ -294,8 +294,9 @@ func (c *Conn) command(ctx context.Context, op string, fill func(*request)) (pro
 	req := c.reqs.Get().(*request)
 	fill(req)
 	err, abandoned := c.roundTrip(ctx, req)
-	ok := req.ok
-	if !abandoned {
+	var ok proto.OK
+	if !abandoned { // an abandoned request still belongs to the actor
+		ok = req.ok
 		*req = request{done: req.done}
 		c.reqs.Put(req)
 	}

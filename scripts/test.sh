@@ -104,6 +104,6 @@ fi
 # The workspace (go.work) holds the library and the modules that test it
 # against heavy independent peers; ./... stops at module boundaries, so
 # each module is named.
-modules=(./... ./interop/... ./ecosystem/...)
+modules=(./... ./interop/... ./ecosystem/... ./cmd/poolbench/...)
 go vet "${modules[@]}"
 go test -race -count=1 "$@" "${modules[@]}"

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/pool"
+)
+
+// client is what a workload drives: amysql's pool, or go-sql-driver
+// through database/sql, so the same workload measures both.
+type client interface {
+	// Query runs a statement and reads (and drops) all its rows.
+	Query(ctx context.Context, prepared bool, q string, args ...any) (rows int, err error)
+	// Stream reads a large result row by row without buffering it.
+	Stream(ctx context.Context, q string, args ...any) (rows int, err error)
+	Exec(ctx context.Context, q string, args ...any) (int64, error)
+	ExecBatch(ctx context.Context, q string, rows [][]any) (int64, error)
+	Tx(ctx context.Context, fn func(tx client) error) error
+	Close()
+}
+
+// amysqlClient runs each operation on a connection acquired from the pool.
+type amysqlClient struct {
+	p *pool.Pool
+	c *pool.Conn // set inside a transaction
+}
+
+func (a *amysqlClient) withConn(ctx context.Context, fn func(*pool.Conn) error) error {
+	if a.c != nil {
+		return fn(a.c)
+	}
+	c, err := a.p.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	return fn(c)
+}
+
+func (a *amysqlClient) Query(ctx context.Context, prepared bool, q string, args ...any) (int, error) {
+	n := 0
+	err := a.withConn(ctx, func(c *pool.Conn) error {
+		cur := c.Cursor()
+		cur.Binary = prepared
+		if _, err := cur.Execute(ctx, q, args...); err != nil {
+			return err
+		}
+		var raw sql.RawBytes
+		for cur.Next(ctx) {
+			n++
+			_ = raw
+		}
+		return cur.Err()
+	})
+	return n, err
+}
+
+func (a *amysqlClient) Stream(ctx context.Context, q string, args ...any) (int, error) {
+	n := 0
+	err := a.withConn(ctx, func(c *pool.Conn) error {
+		cur := c.Cursor(actor.SSCursor)
+		if _, err := cur.Execute(ctx, q, args...); err != nil {
+			return err
+		}
+		defer cur.Close(ctx)
+		var id int64
+		var s sql.RawBytes
+		for cur.Next(ctx) {
+			if err := cur.Scan(&id, &s); err != nil {
+				return err
+			}
+			n++
+		}
+		return cur.Err()
+	})
+	return n, err
+}
+
+func (a *amysqlClient) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	var n int64
+	err := a.withConn(ctx, func(c *pool.Conn) error {
+		var err error
+		n, err = c.Cursor().Execute(ctx, q, args...)
+		return err
+	})
+	return n, err
+}
+
+func (a *amysqlClient) ExecBatch(ctx context.Context, q string, rows [][]any) (int64, error) {
+	var n int64
+	err := a.withConn(ctx, func(c *pool.Conn) error {
+		var err error
+		n, err = c.Cursor().ExecuteMany(ctx, q, rows)
+		return err
+	})
+	return n, err
+}
+
+func (a *amysqlClient) Tx(ctx context.Context, fn func(client) error) error {
+	return a.p.InTx(ctx, func(c *pool.Conn) error { return fn(&amysqlClient{p: a.p, c: c}) })
+}
+
+func (a *amysqlClient) Close() {}
+
+// sqlClient drives go-sql-driver/mysql through database/sql.
+type sqlClient struct {
+	db *sql.DB
+	tx *sql.Tx
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, q string) (*sql.Stmt, error)
+}
+
+func (s *sqlClient) q() querier {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.db
+}
+
+func (s *sqlClient) Query(ctx context.Context, prepared bool, q string, args ...any) (int, error) {
+	var rows *sql.Rows
+	var err error
+	if prepared {
+		var st *sql.Stmt
+		if st, err = s.q().PrepareContext(ctx, q); err != nil {
+			return 0, err
+		}
+		defer st.Close()
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = s.q().QueryContext(ctx, q, args...)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
+}
+
+func (s *sqlClient) Stream(ctx context.Context, q string, args ...any) (int, error) {
+	rows, err := s.q().QueryContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	var id int64
+	var c sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id, &c); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}
+
+func (s *sqlClient) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := s.q().ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+// ExecBatch has no bulk API in database/sql: one statement per row.
+func (s *sqlClient) ExecBatch(ctx context.Context, q string, rows [][]any) (int64, error) {
+	var total int64
+	for _, r := range rows {
+		n, err := s.Exec(ctx, q, r...)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func (s *sqlClient) Tx(ctx context.Context, fn func(client) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(&sqlClient{db: s.db, tx: tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func (s *sqlClient) Close() { s.db.Close() }
+
+// openSQLClient opens go-sql-driver/mysql on the same server as cfg.
+func openSQLClient(cfg actor.Config, conns int) (*sqlClient, error) {
+	addr := fmt.Sprintf("tcp(%s:%d)", cfg.Host, cfg.Port)
+	if cfg.UnixSocket != "" {
+		addr = "unix(" + cfg.UnixSocket + ")"
+	}
+	cred := cfg.User
+	if cfg.Password != "" {
+		cred += ":" + cfg.Password
+	}
+	db, err := sql.Open("mysql", cred+"@"+addr+"/"+cfg.DB+"?interpolateParams=true&parseTime=true")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	return &sqlClient{db: db}, nil
+}

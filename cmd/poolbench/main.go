@@ -1,0 +1,303 @@
+// Command poolbench load-tests a MySQL or MariaDB server through amysql's
+// pool (or go-sql-driver/mysql, to compare): closed or open loop, a
+// concurrency sweep, live progress, latency percentiles from an HDR-style
+// histogram, client CPU and allocations per query, pool statistics, JSON
+// and HTML reports, and Prometheus metrics while it runs. Without -dsn it
+// starts an in-process go-mysql-server so it works on a fresh machine.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/amysql/amysql/metrics"
+	"github.com/amysql/amysql/pool"
+)
+
+type options struct {
+	dsn                string
+	workload           string
+	conc               []int
+	rate               float64
+	duration, warmup   time.Duration
+	count              int64
+	minSize, maxSize   int
+	prepare, cleanup   bool
+	tables, tableSize  int
+	driver             string
+	compare            bool
+	jsonFile, htmlFile string
+	metricsAddr        string
+	sqlFile            string
+	cancelShare        float64
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("poolbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	conc := fs.String("c", "16", "workers (goroutines); a comma list sweeps: 1,4,16,64")
+	fs.StringVar(&o.dsn, "dsn", os.Getenv("AMYSQL_DSN"), "server DSN with pool parameters (default $AMYSQL_DSN; empty: embedded go-mysql-server)")
+	fs.StringVar(&o.workload, "w", "point-select", "workload: "+strings.Join(workloadNames, ", ")+", or a weighted mix like point-select=8,update=2")
+	fs.Float64Var(&o.rate, "rate", 0, "open loop: issue this many queries per second at fixed times (latency from the intended start)")
+	fs.DurationVar(&o.duration, "d", 10*time.Second, "duration of each measured run")
+	fs.Int64Var(&o.count, "n", 0, "stop after this many queries (instead of -d)")
+	fs.DurationVar(&o.warmup, "warmup", 0, "unmeasured warm-up before each run")
+	fs.IntVar(&o.minSize, "min", 0, "pool MinSize (default: workers, capped at -max)")
+	fs.IntVar(&o.maxSize, "max", 0, "pool MaxSize (default: workers)")
+	fs.BoolVar(&o.prepare, "prepare", false, "create and fill the sbtest tables, then run")
+	fs.BoolVar(&o.cleanup, "cleanup", false, "drop the sbtest tables and exit")
+	fs.IntVar(&o.tables, "tables", 1, "number of sbtest tables (as sysbench --tables)")
+	fs.IntVar(&o.tableSize, "table-size", 10000, "rows per table (as sysbench --table-size)")
+	fs.StringVar(&o.driver, "driver", "amysql", "amysql or go-sql-driver")
+	fs.BoolVar(&o.compare, "compare", false, "run amysql and go-sql-driver alternately and print the ratio")
+	fs.StringVar(&o.jsonFile, "json", "", "write the results as JSON to this file")
+	fs.StringVar(&o.htmlFile, "html", "", "write a self-contained HTML report with charts to this file")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address during the run (e.g. :9100)")
+	fs.StringVar(&o.sqlFile, "sql-file", "", "statements for the sql-file workload, one per line; ? gets a random id")
+	fs.Float64Var(&o.cancelShare, "cancel-share", 0.2, "cancel-heavy: share of queries cancelled by their deadline")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, s := range strings.Split(*conc, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-c: bad worker count %q", s)
+		}
+		o.conc = append(o.conc, n)
+	}
+	if o.driver != "amysql" && o.driver != "go-sql-driver" {
+		return nil, fmt.Errorf("-driver: want amysql or go-sql-driver, not %q", o.driver)
+	}
+	if o.rate < 0 || o.tables < 1 || o.tableSize < 1 || o.duration <= 0 && o.count <= 0 {
+		return nil, errors.New("-rate, -tables, -table-size, and -d or -n must be positive")
+	}
+	return o, nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := mainErr(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "poolbench:", err)
+		os.Exit(1)
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	dsn := o.dsn
+	embeddedRun := dsn == ""
+	if embeddedRun {
+		emb, err := startEmbedded()
+		if err != nil {
+			return err
+		}
+		defer emb.Close()
+		dsn = emb.DSN()
+		o.prepare = true
+		fmt.Fprintln(stdout, "poolbench: no -dsn given: running against an embedded go-mysql-server (in process).")
+		fmt.Fprintln(stdout, "           These figures measure that engine, not a real MySQL/MariaDB server; use -dsn for real numbers.")
+	}
+	workers := o.conc[len(o.conc)-1]
+	cfg, err := pool.ParseConfig(dsn)
+	if err != nil {
+		return err
+	}
+	if o.maxSize > 0 {
+		cfg.MaxSize = o.maxSize
+	} else if !strings.Contains(dsn, "maxsize=") {
+		cfg.MaxSize = workers
+	}
+	switch {
+	case o.minSize > 0:
+		cfg.MinSize = min(o.minSize, cfg.MaxSize)
+	case !strings.Contains(dsn, "minsize="):
+		cfg.MinSize = min(workers, cfg.MaxSize)
+	}
+	cfg.Name = "poolbench"
+	obs := metrics.NewObserver(cfg.Name)
+	cfg.Conn.Observer = obs
+	p, err := pool.New(cfg)
+	if err != nil {
+		return fmt.Errorf("cannot reach the server: %w", err)
+	}
+	defer func() {
+		p.Close()
+		wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		p.WaitClosed(wctx)
+	}()
+	if o.metricsAddr != "" {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(obs, metrics.NewCollector(p))
+		ln, err := net.Listen("tcp", o.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("-metrics-addr: %w", err)
+		}
+		srv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}
+		go srv.Serve(ln)
+		defer srv.Close()
+		fmt.Fprintf(stdout, "poolbench: Prometheus metrics on http://%s/metrics\n", ln.Addr())
+	}
+	if o.cleanup {
+		if err := cleanupTables(ctx, p, o.tables); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "poolbench: dropped %d sbtest tables\n", o.tables)
+		return nil
+	}
+	if o.prepare {
+		size := o.tableSize
+		if embeddedRun && size > 1000 {
+			// The embedded engine scans its in-memory tables: keep them
+			// small enough for point queries to stay point queries.
+			size = 1000
+		}
+		fmt.Fprintf(stdout, "poolbench: preparing %d table(s) of %d rows...\n", o.tables, size)
+		if err := prepareTables(ctx, p, o.tables, size); err != nil {
+			return err
+		}
+		o.tableSize = size
+	} else {
+		n, err := tableRows(ctx, p)
+		if err != nil {
+			return err
+		}
+		o.tableSize = n
+	}
+	e := &env{tables: o.tables, size: o.tableSize, cancelShare: o.cancelShare}
+	if o.sqlFile != "" {
+		if e.sqlFile, err = readSQLFile(o.sqlFile); err != nil {
+			return err
+		}
+	}
+	wl, err := e.workload(o.workload)
+	if err != nil {
+		return err
+	}
+	amysql := &amysqlClient{p: p}
+	var gosql *sqlClient
+	if o.driver == "go-sql-driver" || o.compare {
+		if gosql, err = openSQLClient(cfg.Conn, cfg.MaxSize); err != nil {
+			return err
+		}
+		defer gosql.Close()
+	}
+	var results []*result
+	runOne := func(driver string, workers int) (*result, error) {
+		var c client = amysql
+		var pl *pool.Pool = p
+		if driver == "go-sql-driver" {
+			c, pl = gosql, nil
+		}
+		rc := runConfig{workers: workers, rate: o.rate, duration: o.duration, count: o.count, warmup: o.warmup,
+			progress: stdout, tty: isTerminal(stdout)}
+		if o.count > 0 {
+			rc.duration = 0
+		}
+		r, err := run(ctx, rc, c, wl, pl)
+		if err != nil {
+			return nil, err
+		}
+		r.Driver, r.Workload = driver, o.workload
+		results = append(results, r)
+		return r, nil
+	}
+	switch {
+	case o.compare:
+		// Alternate the drivers so drift on a noisy machine hits both.
+		var sums [2]float64
+		var cpu [2]float64
+		rounds := 3
+		for i := 0; i < rounds && ctx.Err() == nil; i++ {
+			for d, name := range []string{"amysql", "go-sql-driver"} {
+				r, err := runOne(name, workers)
+				if err != nil {
+					return err
+				}
+				printReport(stdout, r)
+				sums[d] += r.Throughput
+				cpu[d] += r.CPUPerQueryUs
+			}
+		}
+		if sums[1] > 0 && cpu[0] > 0 {
+			fmt.Fprintf(stdout, "\ncompare: amysql/go-sql-driver throughput ratio %.2f, client CPU per query ratio %.2f (over %d alternating rounds)\n",
+				sums[0]/sums[1], cpu[0]/cpu[1], rounds)
+		}
+	case len(o.conc) > 1:
+		for i, w := range o.conc {
+			if ctx.Err() != nil {
+				break
+			}
+			r, err := runOne(o.driver, w)
+			if err != nil {
+				return err
+			}
+			printSweepRow(stdout, r, i == 0)
+		}
+	default:
+		r, err := runOne(o.driver, workers)
+		if err != nil {
+			return err
+		}
+		printReport(stdout, r)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stdout, "poolbench: interrupted; results so far are above")
+	}
+	if o.jsonFile != "" {
+		b, err := json.MarshalIndent(map[string]any{"embedded": embeddedRun, "runs": results}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonFile, b, 0o644); err != nil {
+			return err
+		}
+	}
+	if o.htmlFile != "" {
+		f, err := os.Create(o.htmlFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := writeHTML(f, "poolbench "+o.workload, results); err != nil {
+			return err
+		}
+	}
+	return nil
+}
