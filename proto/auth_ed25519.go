@@ -7,14 +7,15 @@ import (
 )
 
 // ScrambleEd25519 returns MariaDB's client_ed25519 response: an Ed25519
-// signature of the scramble with the key whose expanded secret is
-// SHA-512(password).
+// signature (64 bytes) of the server's 32-byte nonce, made with the key whose
+// expanded secret is SHA-512(password). An empty password is signed too.
 func ScrambleEd25519(password string, salt []byte) ([]byte, error) {
 	az := sha512.Sum512([]byte(password))
-	return signExpanded(az[:], scramble32(salt))
+	return signWithExpanded(az[:], scramble32(salt))
 }
 
-// scramble32 is the 32-byte scramble client_ed25519 signs.
+// scramble32 returns the 32-byte nonce client_ed25519 signs, dropping a
+// trailing NUL.
 func scramble32(salt []byte) []byte {
 	if len(salt) > 32 {
 		salt = salt[:32]
@@ -22,17 +23,18 @@ func scramble32(salt []byte) []byte {
 	return salt
 }
 
-// Ed25519PublicKey returns the public key for password, as MariaDB's
-// ed25519_password() shows it (before base64).
+// Ed25519PublicKey returns the 32-byte public key for password; MariaDB's
+// ed25519_password() shows it in base64 without padding.
 func Ed25519PublicKey(password string) []byte {
 	az := sha512.Sum512([]byte(password))
 	a, _ := edwards25519.NewScalar().SetBytesWithClamping(az[:32])
 	return new(edwards25519.Point).ScalarBaseMult(a).Bytes()
 }
 
-// signExpanded signs msg with the expanded secret az (64 bytes) as
-// Ed25519 does after hashing its seed.
-func signExpanded(az, msg []byte) ([]byte, error) {
+// signWithExpanded signs msg with the 64-byte expanded secret az as Ed25519
+// does after hashing its seed: az[:32] clamped is the secret scalar and
+// az[32:] the nonce prefix.
+func signWithExpanded(az, msg []byte) ([]byte, error) {
 	a, err := edwards25519.NewScalar().SetBytesWithClamping(az[:32])
 	if err != nil {
 		return nil, err

@@ -11,8 +11,8 @@ const (
 	AuthEd25519        = "client_ed25519"
 )
 
-// scramble20 returns the first 20 bytes of a server scramble, without the
-// NUL terminator some servers append.
+// scramble20 returns the first 20 bytes of a server scramble, dropping the
+// NUL terminator an AuthSwitchRequest appends.
 func scramble20(salt []byte) []byte {
 	if len(salt) > 20 {
 		salt = salt[:20]
@@ -21,30 +21,20 @@ func scramble20(salt []byte) []byte {
 }
 
 // ScrambleNativePassword returns the mysql_native_password response:
-// SHA1(pw) XOR SHA1(salt + SHA1(SHA1(pw))). An empty password gives an
-// empty response.
+// SHA1(pw) XOR SHA1(salt[:20] + SHA1(SHA1(pw))). An empty password gives
+// an empty (nil) response.
 func ScrambleNativePassword(password string, salt []byte) []byte {
 	if password == "" {
 		return nil
 	}
+	stage1 := sha1.Sum([]byte(password))
+	stage2 := sha1.Sum(stage1[:])
 	h := sha1.New()
-	h.Write([]byte(password))
-	stage1 := h.Sum(nil)
-	h.Reset()
-	h.Write(stage1)
-	stage2 := h.Sum(nil)
-	h.Reset()
 	h.Write(scramble20(salt))
-	h.Write(stage2)
+	h.Write(stage2[:])
 	out := h.Sum(nil)
 	for i := range out {
 		out[i] ^= stage1[i]
 	}
 	return out
-}
-
-// ClearPassword returns password + NUL, as sent by mysql_clear_password
-// and by full authentication over a secure channel.
-func ClearPassword(password string) []byte {
-	return append([]byte(password), 0)
 }

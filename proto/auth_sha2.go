@@ -20,7 +20,8 @@ const (
 )
 
 // ScrambleCachingSHA2 returns the caching_sha2_password fast-path
-// response: SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) + salt).
+// response: SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) + salt[:20]). An empty
+// password gives an empty (nil) response.
 func ScrambleCachingSHA2(password string, salt []byte) []byte {
 	if password == "" {
 		return nil
@@ -64,9 +65,14 @@ func ParsePublicKey(pemBytes []byte) (*rsa.PublicKey, error) {
 	return nil, fmt.Errorf("proto: unexpected PEM block %q", block.Type)
 }
 
-// EncryptPassword returns RSA-OAEP(SHA-1) of (password + NUL) XOR salt,
-// the full-authentication response over an insecure channel.
+// EncryptPassword returns RSA-OAEP(SHA-1) of (password + NUL) XOR salt[:20],
+// the salt repeated over the whole NUL-terminated password: the full
+// authentication response of caching_sha2_password and sha256_password over
+// an insecure channel.
 func EncryptPassword(password string, salt []byte, pub *rsa.PublicKey) ([]byte, error) {
+	if pub == nil {
+		return nil, errors.New("proto: no RSA public key")
+	}
 	salt = scramble20(salt)
 	if len(salt) == 0 {
 		return nil, errors.New("proto: empty scramble")

@@ -260,14 +260,16 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				sums[0]/sums[1], cpu[0]/cpu[1], rounds)
 		}
 	case len(o.conc) > 1:
-		for i, w := range o.conc {
+		for _, w := range o.conc {
 			if ctx.Err() != nil {
 				break
 			}
-			r, err := runOne(o.driver, w)
-			if err != nil {
+			if _, err := runOne(o.driver, w); err != nil {
 				return err
 			}
+		}
+		fmt.Fprintf(stdout, "\nsweep: %s, workload %s, pool max %d\n", o.driver, o.workload, cfg.MaxSize)
+		for i, r := range results {
 			printSweepRow(stdout, r, i == 0)
 		}
 	default:
