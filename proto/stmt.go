@@ -18,64 +18,81 @@ type StmtPrepareOK struct {
 	Warnings   uint16
 }
 
-// ParseStmtPrepareOK decodes a COM_STMT_PREPARE OK packet.
+// ParseStmtPrepareOK decodes a COM_STMT_PREPARE OK packet: 0x00, statement
+// id(4), columns(2), params(2), filler(1), warnings(2). Short packets may
+// omit the filler and warnings; trailing bytes are ignored.
 func ParseStmtPrepareOK(b []byte) (StmtPrepareOK, error) {
 	var ok StmtPrepareOK
-	if len(b) < 10 || b[0] != HeaderOK {
+	if len(b) < 9 || b[0] != HeaderOK {
 		return ok, fmt.Errorf("%w: prepare OK", ErrMalformedPacket)
 	}
-	ok.StmtID = binary.LittleEndian.Uint32(b[1:])
-	ok.NumColumns = binary.LittleEndian.Uint16(b[5:])
-	ok.NumParams = binary.LittleEndian.Uint16(b[7:])
+	le := binary.LittleEndian
+	ok.StmtID = le.Uint32(b[1:])
+	ok.NumColumns = le.Uint16(b[5:])
+	ok.NumParams = le.Uint16(b[7:])
 	if len(b) >= 12 {
-		ok.Warnings = binary.LittleEndian.Uint16(b[10:])
+		ok.Warnings = le.Uint16(b[10:])
 	}
 	return ok, nil
 }
 
-// AppendStmtClose appends a COM_STMT_CLOSE payload.
-func AppendStmtClose(dst []byte, id uint32) []byte {
-	return binary.LittleEndian.AppendUint32(append(dst, ComStmtClose), id)
+// AppendStmtClose appends a COM_STMT_CLOSE payload. The server does not
+// answer it.
+func AppendStmtClose(dst []byte, stmtID uint32) []byte {
+	return binary.LittleEndian.AppendUint32(append(dst, ComStmtClose), stmtID)
 }
 
 // AppendStmtReset appends a COM_STMT_RESET payload.
-func AppendStmtReset(dst []byte, id uint32) []byte {
-	return binary.LittleEndian.AppendUint32(append(dst, ComStmtReset), id)
+func AppendStmtReset(dst []byte, stmtID uint32) []byte {
+	return binary.LittleEndian.AppendUint32(append(dst, ComStmtReset), stmtID)
 }
 
-// AppendStmtSendLongData appends a COM_STMT_SEND_LONG_DATA payload.
-func AppendStmtSendLongData(dst []byte, id uint32, param uint16, data []byte) []byte {
-	dst = binary.LittleEndian.AppendUint32(append(dst, ComStmtSendLongData), id)
+// AppendStmtSendLongData appends a COM_STMT_SEND_LONG_DATA payload carrying
+// a chunk of parameter param (0-based). The server does not answer it.
+func AppendStmtSendLongData(dst []byte, stmtID uint32, param uint16, data []byte) []byte {
+	dst = binary.LittleEndian.AppendUint32(append(dst, ComStmtSendLongData), stmtID)
 	dst = binary.LittleEndian.AppendUint16(dst, param)
 	return append(dst, data...)
 }
 
-// AppendStmtExecute appends a COM_STMT_EXECUTE payload binding args.
-// longData[i] marks a parameter already sent with COM_STMT_SEND_LONG_DATA.
-func AppendStmtExecute(dst []byte, id uint32, args []any, longData []bool, opts LiteralOptions) ([]byte, error) {
+// AppendStmtExecute appends a COM_STMT_EXECUTE payload (no cursor, one
+// iteration) binding args, with their types. longData[i] marks a parameter
+// already sent with COM_STMT_SEND_LONG_DATA: only its type, STRING for
+// string arguments and BLOB otherwise, is sent. time.Time values are written
+// in opts.Loc (nil means UTC). An argument of a type with no binary encoding
+// gives an error wrapping ErrUnsupportedArg, and dst is returned unchanged.
+func AppendStmtExecute(dst []byte, stmtID uint32, args []any, longData []bool, opts LiteralOptions) ([]byte, error) {
+	start := len(dst)
 	dst = append(dst, ComStmtExecute)
-	dst = binary.LittleEndian.AppendUint32(dst, id)
-	dst = append(dst, 0)                           // no cursor
+	dst = binary.LittleEndian.AppendUint32(dst, stmtID)
+	dst = append(dst, 0)                           // flags: no cursor
 	dst = binary.LittleEndian.AppendUint32(dst, 1) // iteration count
 	if len(args) == 0 {
 		return dst, nil
 	}
 	nullAt := len(dst)
-	dst = append(dst, make([]byte, (len(args)+7)/8)...)
-	dst = append(dst, 1) // new params bound
+	for range (len(args) + 7) / 8 {
+		dst = append(dst, 0)
+	}
+	dst = append(dst, 1) // new params bound: types follow
 	typesAt := len(dst)
-	dst = append(dst, make([]byte, 2*len(args))...)
+	for range args {
+		dst = append(dst, 0, 0)
+	}
 	for i, a := range args {
-		if i < len(longData) && longData[i] {
-			dst[typesAt+2*i] = byte(TypeBlob)
-			continue
-		}
 		var t FieldType
 		var unsigned bool
-		var err error
-		dst, t, unsigned, err = appendBinaryParam(dst, a, opts, 0)
-		if err != nil {
-			return dst, fmt.Errorf("argument %d: %w", i+1, err)
+		if i < len(longData) && longData[i] {
+			t = TypeBlob
+			if isStringArg(a) {
+				t = TypeString
+			}
+		} else {
+			var err error
+			dst, t, unsigned, err = appendParam(dst, a, opts, 0)
+			if err != nil {
+				return dst[:start], fmt.Errorf("argument %d: %w", i+1, err)
+			}
 		}
 		if t == TypeNull {
 			dst[nullAt+i/8] |= 1 << (i % 8)
@@ -88,7 +105,19 @@ func AppendStmtExecute(dst []byte, id uint32, args []any, longData []bool, opts 
 	return dst, nil
 }
 
-func appendBinaryParam(dst []byte, v any, opts LiteralOptions, depth int) ([]byte, FieldType, bool, error) {
+func isStringArg(a any) bool {
+	switch a.(type) {
+	case string, json.RawMessage:
+		return true
+	case []byte, nil:
+		return false
+	}
+	return reflect.ValueOf(a).Kind() == reflect.String
+}
+
+// appendParam appends the binary value of v and returns its type and
+// whether it is unsigned; NULL appends nothing.
+func appendParam(dst []byte, v any, opts LiteralOptions, depth int) ([]byte, FieldType, bool, error) {
 	if depth > maxLiteralDepth {
 		return dst, 0, false, fmt.Errorf("%w: value nested too deeply", ErrUnsupportedArg)
 	}
@@ -101,11 +130,11 @@ func appendBinaryParam(dst []byte, v any, opts LiteralOptions, depth int) ([]byt
 	case int64:
 		return le.AppendUint64(dst, uint64(x)), TypeLongLong, false, nil
 	case int32:
-		return le.AppendUint64(dst, uint64(int64(x))), TypeLongLong, false, nil
+		return le.AppendUint64(dst, uint64(x)), TypeLongLong, false, nil
 	case int16:
-		return le.AppendUint64(dst, uint64(int64(x))), TypeLongLong, false, nil
+		return le.AppendUint64(dst, uint64(x)), TypeLongLong, false, nil
 	case int8:
-		return le.AppendUint64(dst, uint64(int64(x))), TypeLongLong, false, nil
+		return le.AppendUint64(dst, uint64(x)), TypeLongLong, false, nil
 	case uint:
 		return le.AppendUint64(dst, uint64(x)), TypeLongLong, true, nil
 	case uint64:
@@ -138,12 +167,11 @@ func appendBinaryParam(dst []byte, v any, opts LiteralOptions, depth int) ([]byt
 		}
 		return append(AppendLenEncInt(dst, uint64(len(x))), x...), TypeString, false, nil
 	case time.Time:
-		return appendBinaryDateTime(dst, x, opts), TypeDateTime, false, nil
+		b, err := appendBinaryDateTime(dst, x, opts.Loc)
+		return b, TypeDateTime, false, err
 	case time.Duration:
-		if x > maxTime || x < -maxTime {
-			return dst, 0, false, fmt.Errorf("%w: duration %v outside TIME's range", ErrUnsupportedArg, x)
-		}
-		return appendBinaryDuration(dst, x), TypeTime, false, nil
+		b, err := appendBinaryDuration(dst, x)
+		return b, TypeTime, false, err
 	case driver.Valuer:
 		if rv := reflect.ValueOf(x); rv.Kind() == reflect.Pointer && rv.IsNil() {
 			return dst, TypeNull, false, nil
@@ -152,54 +180,72 @@ func appendBinaryParam(dst []byte, v any, opts LiteralOptions, depth int) ([]byt
 		if err != nil {
 			return dst, 0, false, err
 		}
-		return appendBinaryParam(dst, val, opts, depth+1)
+		return appendParam(dst, val, opts, depth+1)
 	}
+	return appendReflectParam(dst, v, opts, depth)
+}
+
+// appendReflectParam handles pointers and named basic types.
+func appendReflectParam(dst []byte, v any, opts LiteralOptions, depth int) ([]byte, FieldType, bool, error) {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Pointer:
 		if rv.IsNil() {
 			return dst, TypeNull, false, nil
 		}
-		return appendBinaryParam(dst, rv.Elem().Interface(), opts, depth+1)
+		return appendParam(dst, rv.Elem().Interface(), opts, depth+1)
 	case reflect.String:
-		return appendBinaryParam(dst, rv.String(), opts, depth+1)
+		return appendParam(dst, rv.String(), opts, depth+1)
 	case reflect.Bool:
-		return appendBinaryParam(dst, rv.Bool(), opts, depth+1)
+		return appendParam(dst, rv.Bool(), opts, depth+1)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return appendBinaryParam(dst, rv.Int(), opts, depth+1)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return appendBinaryParam(dst, rv.Uint(), opts, depth+1)
-	case reflect.Float32, reflect.Float64:
-		return appendBinaryParam(dst, rv.Float(), opts, depth+1)
+		return appendParam(dst, rv.Int(), opts, depth+1)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return appendParam(dst, rv.Uint(), opts, depth+1)
+	case reflect.Float32:
+		return appendParam(dst, float32(rv.Float()), opts, depth+1)
+	case reflect.Float64:
+		return appendParam(dst, rv.Float(), opts, depth+1)
 	case reflect.Slice:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			return appendBinaryParam(dst, rv.Bytes(), opts, depth+1)
+			return appendParam(dst, rv.Bytes(), opts, depth+1)
+		}
+	case reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			dst = AppendLenEncInt(dst, uint64(rv.Len()))
+			for i := range rv.Len() {
+				dst = append(dst, byte(rv.Index(i).Uint()))
+			}
+			return dst, TypeBlob, false, nil
 		}
 	}
 	return dst, 0, false, fmt.Errorf("%w: %T", ErrUnsupportedArg, v)
 }
 
-func appendBinaryDateTime(dst []byte, t time.Time, opts LiteralOptions) []byte {
+// appendBinaryDateTime appends t in loc (nil means UTC) as a binary
+// DATETIME: a length byte, then 0, 4, 7 or 11 bytes.
+func appendBinaryDateTime(dst []byte, t time.Time, loc *time.Location) ([]byte, error) {
 	if t.IsZero() {
-		return append(dst, 0)
+		return append(dst, 0), nil
 	}
-	loc := opts.Loc
 	if loc == nil {
 		loc = time.UTC
 	}
 	t = t.In(loc)
 	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return dst, fmt.Errorf("%w: year %d outside DATETIME's range", ErrUnsupportedArg, y)
+	}
 	h, mi, s := t.Clock()
 	us := t.Nanosecond() / 1000
+	n := byte(4)
 	switch {
 	case us != 0:
-		dst = append(dst, 11)
+		n = 11
 	case h|mi|s != 0:
-		dst = append(dst, 7)
-	default:
-		dst = append(dst, 4)
+		n = 7
 	}
-	n := dst[len(dst)-1]
+	dst = append(dst, n)
 	dst = binary.LittleEndian.AppendUint16(dst, uint16(y))
 	dst = append(dst, byte(mo), byte(d))
 	if n >= 7 {
@@ -208,35 +254,33 @@ func appendBinaryDateTime(dst []byte, t time.Time, opts LiteralOptions) []byte {
 	if n == 11 {
 		dst = binary.LittleEndian.AppendUint32(dst, uint32(us))
 	}
-	return dst
+	return dst, nil
 }
 
-func appendBinaryDuration(dst []byte, d time.Duration) []byte {
-	if d == 0 {
-		return append(dst, 0)
+// appendBinaryDuration appends d as a binary TIME: a length byte, then 0, 8
+// or 12 bytes. Sub-microsecond parts are truncated.
+func appendBinaryDuration(dst []byte, d time.Duration) ([]byte, error) {
+	if d > maxTime || d < -maxTime {
+		return dst, fmt.Errorf("%w: duration %v outside TIME's range", ErrUnsupportedArg, d)
 	}
 	neg := byte(0)
 	if d < 0 {
 		neg, d = 1, -d
 	}
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	h := d / time.Hour
-	d -= h * time.Hour
-	m := d / time.Minute
-	d -= m * time.Minute
-	s := d / time.Second
-	d -= s * time.Second
-	us := d / time.Microsecond
-	if us != 0 {
-		dst = append(dst, 12, neg)
-	} else {
-		dst = append(dst, 8, neg)
+	us := d % time.Second / time.Microsecond
+	secs := int64(d / time.Second)
+	if secs == 0 && us == 0 {
+		return append(dst, 0), nil
 	}
-	dst = binary.LittleEndian.AppendUint32(dst, uint32(days))
-	dst = append(dst, byte(h), byte(m), byte(s))
+	n := byte(8)
 	if us != 0 {
+		n = 12
+	}
+	dst = append(dst, n, neg)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(secs/86400))
+	dst = append(dst, byte(secs/3600%24), byte(secs/60%60), byte(secs%60))
+	if n == 12 {
 		dst = binary.LittleEndian.AppendUint32(dst, uint32(us))
 	}
-	return dst
+	return dst, nil
 }

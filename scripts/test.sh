@@ -72,13 +72,19 @@ start_private() {
   export AMYSQL_TEST_DSN="amysql:amysql@tcp(127.0.0.1:$port)/test"
 }
 
-# promtool (Debian's prometheus package) checks the metrics exposition.
-if ! command -v promtool >/dev/null && [ "$(id -u)" = 0 ]; then
-  log "installing prometheus (for promtool)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null 2>&1 \
-    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null 2>&1; } \
-    || log "could not install prometheus; the promtool test will skip (or fail under CI=true)"
-fi
+# External tools some tests drive: promtool and prometheus (Debian's
+# prometheus package) check and scrape the metrics; headless Chromium
+# renders poolbench's HTML report.
+need_pkg() { # command package
+  command -v "$1" >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || { log "$1 missing and not root: its tests will skip (or fail under CI=true)"; return 0; }
+  log "installing $2 (for $1)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1; } \
+    || log "could not install $2: tests needing $1 will skip (or fail under CI=true)"
+}
+need_pkg promtool prometheus
+need_pkg chromium chromium
 
 if [ -z "${AMYSQL_TEST_DSN:-}" ]; then
   addr=${AMYSQL_TEST_DEFAULT_ADDR:-127.0.0.1:3306}

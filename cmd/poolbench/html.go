@@ -29,7 +29,7 @@ th{background:#f4f4f4}svg{background:#fafafa;border:1px solid #ddd;margin:6px 12
 		p50 := make([]float64, len(r.PerSecond))
 		p99 := make([]float64, len(r.PerSecond))
 		for j, s := range r.PerSecond {
-			ops[j], p50[j], p99[j] = float64(s.Ops), s.P50Ms, s.P99Ms
+			ops[j], p50[j], p99[j] = float64(s.Ops)/max(s.Span, 0.001), s.P50Ms, s.P99Ms
 		}
 		b.WriteString(chart("throughput", "queries/s", [][]float64{ops}, []string{"#1f77b4"}))
 		b.WriteString(chart("latency", "ms", [][]float64{p50, p99}, []string{"#2ca02c", "#d62728"}))

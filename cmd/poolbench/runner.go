@@ -39,6 +39,7 @@ type runStats struct {
 
 type second struct {
 	T      int     `json:"t"`
+	Span   float64 `json:"span_s"` // 1, or less for the last, partial interval
 	Ops    int64   `json:"ops"`
 	Errors int64   `json:"errors"`
 	P50Ms  float64 `json:"p50_ms"`
@@ -109,7 +110,7 @@ loop:
 			snap := st.hist.snapshot()
 			d := snap.sub(prev)
 			errs := st.errs.Load()
-			sec := second{T: len(st.seconds) + 1, Ops: d.total, Errors: errs - prevErr,
+			sec := second{T: len(st.seconds) + 1, Span: 1, Ops: d.total, Errors: errs - prevErr,
 				P50Ms: ms(d.quantile(0.5)), P99Ms: ms(d.quantile(0.99))}
 			st.seconds = append(st.seconds, sec)
 			prev, prevErr = snap, errs
@@ -133,7 +134,8 @@ loop:
 	}
 	// The last, partial second.
 	if d := st.hist.snapshot().sub(prev); d.total > 0 || st.errs.Load() > prevErr {
-		st.seconds = append(st.seconds, second{T: len(st.seconds) + 1, Ops: d.total, Errors: st.errs.Load() - prevErr,
+		span := time.Since(start).Seconds() - float64(len(st.seconds))
+		st.seconds = append(st.seconds, second{T: len(st.seconds) + 1, Span: min(max(span, 0.001), 1), Ops: d.total, Errors: st.errs.Load() - prevErr,
 			P50Ms: ms(d.quantile(0.5)), P99Ms: ms(d.quantile(0.99))})
 	}
 	elapsed := time.Since(start)
