@@ -341,3 +341,68 @@ func TestDriverValueConversionErrorsAreTyped(t *testing.T) {
 		t.Errorf("Decimal refused: %v", err)
 	}
 }
+
+func TestEveryColumnTypeScansIntoItsNaturalGoType(t *testing.T) {
+	for _, mode := range []string{"", "binary_protocol=true"} {
+		db := openDB(t, mode)
+		ctx := ctxT(t)
+		db.ExecContext(ctx, "DROP TABLE IF EXISTS amysql_sql_matrix")
+		_, err := db.ExecContext(ctx, `CREATE TABLE amysql_sql_matrix (
+			ti TINYINT, si SMALLINT UNSIGNED, mi MEDIUMINT, i INT, bi BIGINT, f FLOAT, d DOUBLE, dec_ DECIMAL(12,4),
+			dt DATE, dtm DATETIME(3), ts TIMESTAMP(6) NULL, tm TIME(2), yr YEAR, ch CHAR(3), vc VARCHAR(10), tx TEXT,
+			bn BINARY(2), vb VARBINARY(4), bl BLOB, bt BIT(12), en ENUM('x','y'), st SET('a','b'), js JSON, geo GEOMETRY
+		) DEFAULT CHARSET=utf8mb4`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := time.Date(2024, 2, 29, 23, 59, 58, 123456000, time.UTC)
+		_, err = db.ExecContext(ctx, `INSERT INTO amysql_sql_matrix VALUES (-128, 65535, -8388608, 2147483647, -1, 1.5, 2.25, 12345678.1234,
+			'2024-02-29', '2024-02-29 23:59:58.123', ?, '-12:34:56.78', 2024, 'abc', 'héllo', 'long text', x'00ff', x'01020304', x'deadbeef',
+			b'101010101010', 'y', 'a,b', '{"a":[1,2]}', ST_GeomFromText('POINT(1 1)'))`, ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var (
+			ti      int8
+			si      uint16
+			mi      int32
+			i       int
+			bi      int64
+			f       float32
+			d       float64
+			dec     float64
+			dt, dtm time.Time
+			nts     sql.NullTime
+			tm      string
+			yr      int
+			ch, vc  string
+			tx      sql.NullString
+			bn, vb  []byte
+			bl      sql.RawBytes
+			bt      []byte
+			en, st  string
+			js      []byte
+			geo     []byte
+		)
+		rows, err := db.QueryContext(ctx, "SELECT * FROM amysql_sql_matrix")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rows.Next() {
+			t.Fatal(rows.Err())
+		}
+		if err := rows.Scan(&ti, &si, &mi, &i, &bi, &f, &d, &dec, &dt, &dtm, &nts, &tm, &yr, &ch, &vc, &tx, &bn, &vb, &bl, &bt, &en, &st, &js, &geo); err != nil {
+			t.Fatalf("mode %q: %v", mode, err)
+		}
+		got := []any{ti, si, mi, i, bi, f, d, dec, dt, dtm, nts.Time, tm, yr, ch, vc, tx.String, bn, vb, []byte(bl), bt, en, st, string(js), len(geo)}
+		want := []any{int8(-128), uint16(65535), int32(-8388608), 2147483647, int64(-1), float32(1.5), 2.25, 12345678.1234,
+			time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 29, 23, 59, 58, 123000000, time.UTC), ts,
+			"-12:34:56.78", 2024, "abc", "héllo", "long text", []byte{0, 0xff}, []byte{1, 2, 3, 4}, []byte{0xde, 0xad, 0xbe, 0xef},
+			[]byte{0x0a, 0xaa}, "y", "a,b", `{"a":[1,2]}`, 25}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("mode %q:\n got %v\nwant %v", mode, got, want)
+		}
+		rows.Close()
+		db.Exec("DROP TABLE amysql_sql_matrix")
+	}
+}

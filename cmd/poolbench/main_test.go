@@ -190,3 +190,21 @@ func TestBadInputFailsWithOneLine(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+func TestInterruptStillPrintsTheReport(t *testing.T) {
+	dsn := testserver.FromEnv(t).DSN
+	var out bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(1500 * time.Millisecond); cancel() }() // as Ctrl-C does
+	start := time.Now()
+	err := mainErr(ctx, []string{"-dsn", dsn, "-prepare", "-table-size", "1000", "-d", "30s", "-c", "2"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("interrupted run took %v", d)
+	}
+	if !strings.Contains(out.String(), "throughput") || !strings.Contains(out.String(), "interrupted") {
+		t.Errorf("no report after the interrupt:\n%s", out.String())
+	}
+}
