@@ -3,6 +3,7 @@ package actor
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"strconv"
 
 	"github.com/amysql/amysql/proto"
@@ -189,11 +190,22 @@ func (c *Conn) AffectedRows() uint64 { return c.affected.Load() }
 // Escape renders v as an SQL literal for this connection, honouring the
 // server's NO_BACKSLASH_ESCAPES mode.
 func (c *Conn) Escape(v any) (string, error) {
+	if err := c.interpolationSafe(); err != nil {
+		return "", err
+	}
 	b, err := proto.AppendLiteral(nil, v, c.literalOptionsPublished())
 	if err != nil {
 		return "", err
 	}
 	return string(b), nil
+}
+
+// interpolationSafe refuses client-side escaping on unsafe charsets.
+func (c *Conn) interpolationSafe() error {
+	if proto.UnsafeForInterpolation(charsetName(c.charset)) {
+		return fmt.Errorf("%w (%s)", ErrUnsafeCharset, c.charset)
+	}
+	return nil
 }
 
 // Host returns the configured host.

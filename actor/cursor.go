@@ -259,6 +259,9 @@ func (cur *Cursor) Mogrify(query string, args ...any) (string, error) {
 	if len(args) == 0 {
 		return query, nil
 	}
+	if err := cur.conn.interpolationSafe(); err != nil {
+		return "", err
+	}
 	b, err := proto.Interpolate(nil, query, args, cur.conn.literalOptionsPublished())
 	if err != nil {
 		return "", err

@@ -36,6 +36,12 @@ var (
 	// ErrTLS reports a failed TLS set-up or handshake, including a server
 	// certificate that fails verification.
 	ErrTLS = errors.New("amysql: TLS")
+	// ErrUnsafeCharset refuses client-side interpolation on a connection
+	// whose character set (big5, cp932, gb2312, gbk, sjis, gb18030) can
+	// hide a backslash or quote byte inside a multibyte character, which
+	// would let a crafted string escape its quotes. Use a cursor with
+	// Binary set (server-side prepared statements) or a safe charset.
+	ErrUnsafeCharset = errors.New("amysql: client-side interpolation refused: the connection charset can hide quotes inside multibyte characters")
 	// ErrUnsupported reports a configured feature this client does not
 	// implement.
 	ErrUnsupported = errors.New("amysql: unsupported")

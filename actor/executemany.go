@@ -23,7 +23,12 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 	}
 	opts := cur.conn.literalOptionsPublished()
 	bulk, ok := proto.ParseBulkInsert(query, opts.NoBackslashEscapes)
-	if !ok {
+	if ok && !cur.Binary {
+		if err := cur.conn.interpolationSafe(); err != nil {
+			return -1, err
+		}
+	}
+	if !ok || cur.Binary {
 		return cur.executeEach(ctx, query, argsList)
 	}
 	limit, err := cur.conn.statementLimit(ctx)

@@ -56,6 +56,10 @@ func (c *Conn) query(req *request) error {
 	s := c.sess
 	b := s.startCommand(proto.ComQuery)
 	if len(req.args) > 0 {
+		if err := c.interpolationSafe(); err != nil {
+			s.pw.Start()
+			return err
+		}
 		var err error
 		b, err = proto.Interpolate(b, req.sql, req.args, c.literalOptions())
 		if err != nil {

@@ -11,28 +11,28 @@ import (
 	"time"
 )
 
-// executeHeader is the fixed start of a COM_STMT_EXECUTE for statement
+// binExecuteHeader is the fixed start of a COM_STMT_EXECUTE for statement
 // 0x04030201: command, id, no cursor, one iteration.
-var executeHeader = []byte{0x17, 0x01, 0x02, 0x03, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00}
+var binExecuteHeader = []byte{0x17, 0x01, 0x02, 0x03, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00}
 
-type testValuer struct {
+type binValuer struct {
 	v   driver.Value
 	err error
 }
 
-func (v testValuer) Value() (driver.Value, error) { return v.v, v.err }
+func (v binValuer) Value() (driver.Value, error) { return v.v, v.err }
 
-type ptrValuer struct{ s string }
+type binPtrValuer struct{ s string }
 
-func (v *ptrValuer) Value() (driver.Value, error) { return v.s, nil }
+func (v *binPtrValuer) Value() (driver.Value, error) { return v.s, nil }
 
 type (
-	myInt   int16
-	myUint  uint8
-	myStr   string
-	myF32   float32
-	myBool  bool
-	myBytes []byte
+	binInt   int16
+	binUint  uint8
+	binStr   string
+	binF32   float32
+	binBool  bool
+	binBytes []byte
 )
 
 func TestAppendStmtExecuteEncodesEachParamType(t *testing.T) {
@@ -87,20 +87,20 @@ func TestAppendStmtExecuteEncodesEachParamType(t *testing.T) {
 			[]byte{12, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0}},
 		{"max duration", maxTime, LiteralOptions{}, false, [2]byte{0x0b, 0},
 			[]byte{12, 0, 34, 0, 0, 0, 22, 59, 59, 0x3f, 0x42, 0x0f, 0x00}},
-		{"named int", myInt(-1), LiteralOptions{}, false, [2]byte{0x08, 0}, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
-		{"named uint", myUint(9), LiteralOptions{}, false, [2]byte{0x08, 0x80}, []byte{9, 0, 0, 0, 0, 0, 0, 0}},
-		{"named string", myStr("q"), LiteralOptions{}, false, [2]byte{0xfd, 0}, []byte{1, 'q'}},
-		{"named float32", myF32(1.5), LiteralOptions{}, false, [2]byte{0x04, 0}, []byte{0, 0, 0xc0, 0x3f}},
-		{"named bool", myBool(true), LiteralOptions{}, false, [2]byte{0x01, 0}, []byte{1}},
-		{"named bytes", myBytes{1}, LiteralOptions{}, false, [2]byte{0xfc, 0}, []byte{1, 1}},
+		{"named int", binInt(-1), LiteralOptions{}, false, [2]byte{0x08, 0}, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+		{"named uint", binUint(9), LiteralOptions{}, false, [2]byte{0x08, 0x80}, []byte{9, 0, 0, 0, 0, 0, 0, 0}},
+		{"named string", binStr("q"), LiteralOptions{}, false, [2]byte{0xfd, 0}, []byte{1, 'q'}},
+		{"named float32", binF32(1.5), LiteralOptions{}, false, [2]byte{0x04, 0}, []byte{0, 0, 0xc0, 0x3f}},
+		{"named bool", binBool(true), LiteralOptions{}, false, [2]byte{0x01, 0}, []byte{1}},
+		{"named bytes", binBytes{1}, LiteralOptions{}, false, [2]byte{0xfc, 0}, []byte{1, 1}},
 		{"byte array", [3]byte{1, 2, 3}, LiteralOptions{}, false, [2]byte{0xfc, 0}, []byte{3, 1, 2, 3}},
 		{"pointer", &seven, LiteralOptions{}, false, [2]byte{0x08, 0}, []byte{7, 0, 0, 0, 0, 0, 0, 0}},
 		{"nil pointer", (*int)(nil), LiteralOptions{}, true, [2]byte{0x06, 0}, nil},
-		{"valuer decimal string", testValuer{v: "12.50"}, LiteralOptions{}, false, [2]byte{0xfd, 0}, []byte{5, '1', '2', '.', '5', '0'}},
-		{"valuer int64", testValuer{v: int64(2)}, LiteralOptions{}, false, [2]byte{0x08, 0}, []byte{2, 0, 0, 0, 0, 0, 0, 0}},
-		{"valuer nil", testValuer{}, LiteralOptions{}, true, [2]byte{0x06, 0}, nil},
-		{"pointer valuer", &ptrValuer{"z"}, LiteralOptions{}, false, [2]byte{0xfd, 0}, []byte{1, 'z'}},
-		{"nil pointer valuer", (*ptrValuer)(nil), LiteralOptions{}, true, [2]byte{0x06, 0}, nil},
+		{"valuer decimal string", binValuer{v: "12.50"}, LiteralOptions{}, false, [2]byte{0xfd, 0}, []byte{5, '1', '2', '.', '5', '0'}},
+		{"valuer int64", binValuer{v: int64(2)}, LiteralOptions{}, false, [2]byte{0x08, 0}, []byte{2, 0, 0, 0, 0, 0, 0, 0}},
+		{"valuer nil", binValuer{}, LiteralOptions{}, true, [2]byte{0x06, 0}, nil},
+		{"pointer valuer", &binPtrValuer{"z"}, LiteralOptions{}, false, [2]byte{0xfd, 0}, []byte{1, 'z'}},
+		{"nil pointer valuer", (*binPtrValuer)(nil), LiteralOptions{}, true, [2]byte{0x06, 0}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,7 +108,7 @@ func TestAppendStmtExecuteEncodesEachParamType(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := append([]byte{}, executeHeader...)
+			want := append([]byte{}, binExecuteHeader...)
 			if tt.null {
 				want = append(want, 0x01, 0x01)
 			} else {
@@ -161,8 +161,8 @@ func TestAppendStmtExecuteSetsNullBitsAcrossBytes(t *testing.T) {
 
 func TestAppendStmtExecuteWithoutArgsOmitsBitmapAndTypes(t *testing.T) {
 	got, err := AppendStmtExecute(nil, 0x04030201, nil, nil, LiteralOptions{})
-	if err != nil || !bytes.Equal(got, executeHeader) {
-		t.Errorf("got % x, %v; want % x", got, err, executeHeader)
+	if err != nil || !bytes.Equal(got, binExecuteHeader) {
+		t.Errorf("got % x, %v; want % x", got, err, binExecuteHeader)
 	}
 }
 
@@ -172,7 +172,7 @@ func TestAppendStmtExecuteSendsOnlyTypesForLongData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := append(append([]byte{}, executeHeader...),
+	want := append(append([]byte{}, binExecuteHeader...),
 		0x08,       // NULL bitmap: parameter 3 only
 		0x01,       // new params bound
 		0xfe, 0x00, // STRING, value sent as long data
@@ -202,8 +202,8 @@ func TestAppendStmtExecuteRejectsUnencodableArgs(t *testing.T) {
 		{"negative year", time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), ErrUnsupportedArg},
 		{"duration too long", maxTime + time.Microsecond, ErrUnsupportedArg},
 		{"duration too negative", -maxTime - time.Microsecond, ErrUnsupportedArg},
-		{"valuer error", testValuer{err: errValuer}, errValuer},
-		{"valuer of struct", testValuer{v: struct{}{}}, ErrUnsupportedArg},
+		{"valuer error", binValuer{err: errValuer}, errValuer},
+		{"valuer of struct", binValuer{v: struct{}{}}, ErrUnsupportedArg},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,19 +271,19 @@ func TestParseStmtPrepareOK(t *testing.T) {
 	}
 }
 
-// rowColumn is one column of the hand-built row: its definition, its bytes
+// binRowColumn is one column of the hand-built row: its definition, its bytes
 // on the wire (nil for NULL) and the bytes its span must cover.
-type rowColumn struct {
+type binRowColumn struct {
 	col  Column
 	wire []byte
 	want []byte
 }
 
-var blob300 = bytes.Repeat([]byte{0xab}, 300)
+var binBlob300 = bytes.Repeat([]byte{0xab}, 300)
 
 // everyTypeRow has one column of every type; NULLs are at indexes 0, 5, 6,
 // 13 and 30, that is bits 2, 7, 8, 15 and 32 of the bitmap.
-var everyTypeRow = []rowColumn{
+var everyTypeRow = []binRowColumn{
 	{Column{Type: TypeDecimal}, nil, nil},
 	{Column{Type: TypeTiny}, []byte{0xff}, []byte{0xff}},
 	{Column{Type: TypeShort}, []byte{0x01, 0x80}, []byte{0x01, 0x80}},
@@ -310,7 +310,7 @@ var everyTypeRow = []rowColumn{
 	{Column{Type: TypeEnum}, []byte{1, 'a'}, []byte{'a'}},
 	{Column{Type: TypeSet}, []byte{3, 'a', ',', 'b'}, []byte{'a', ',', 'b'}},
 	{Column{Type: TypeTinyBlob}, []byte{1, 0}, []byte{0}},
-	{Column{Type: TypeMediumBlob}, append([]byte{0xfc, 0x2c, 0x01}, blob300...), blob300},
+	{Column{Type: TypeMediumBlob}, append([]byte{0xfc, 0x2c, 0x01}, binBlob300...), binBlob300},
 	{Column{Type: TypeLongBlob}, []byte{0}, []byte{}},
 	{Column{Type: TypeBlob}, []byte{1, 0xfb}, []byte{0xfb}},
 	{Column{Type: TypeVarString}, []byte{3, 'a', 'b', 'c'}, []byte{'a', 'b', 'c'}},
@@ -555,19 +555,19 @@ func TestBinaryDateTimeDecodesEveryLength(t *testing.T) {
 
 func TestBinaryDateTimeRejectsImpossibleValues(t *testing.T) {
 	for _, in := range [][]byte{
-		{0xe8, 0x07, 2},                   // length 3
-		{0xe8, 0x07, 2, 1, 0},             // length 5
-		{0xe8, 0x07, 2, 1, 0, 0, 0, 0},    // length 8
-		{0xe8, 0x07, 13, 1},               // month 13
-		{0xe8, 0x07, 2, 30},               // February 30th
-		{0xe7, 0x07, 2, 29},               // not a leap year
-		{0xe8, 0x07, 1, 32},               // day 32
-		{0x10, 0x27, 1, 1},                // year 10000
-		{0xe8, 0x07, 1, 1, 24, 0, 0},      // hour 24
-		{0xe8, 0x07, 1, 1, 0, 60, 0},      // minute 60
-		{0xe8, 0x07, 1, 1, 0, 0, 60},      // second 60
+		{0xe8, 0x07, 2},                                     // length 3
+		{0xe8, 0x07, 2, 1, 0},                               // length 5
+		{0xe8, 0x07, 2, 1, 0, 0, 0, 0},                      // length 8
+		{0xe8, 0x07, 13, 1},                                 // month 13
+		{0xe8, 0x07, 2, 30},                                 // February 30th
+		{0xe7, 0x07, 2, 29},                                 // not a leap year
+		{0xe8, 0x07, 1, 32},                                 // day 32
+		{0x10, 0x27, 1, 1},                                  // year 10000
+		{0xe8, 0x07, 1, 1, 24, 0, 0},                        // hour 24
+		{0xe8, 0x07, 1, 1, 0, 60, 0},                        // minute 60
+		{0xe8, 0x07, 1, 1, 0, 0, 60},                        // second 60
 		{0xe8, 0x07, 1, 1, 0, 0, 0, 0x40, 0x42, 0x0f, 0x00}, // 1000000 µs
-		{0, 0, 0, 0, 12, 0, 0},            // time on a zero date
+		{0, 0, 0, 0, 12, 0, 0},                              // time on a zero date
 	} {
 		if got, err := BinaryDateTime(in, nil); !errors.Is(err, ErrMalformedPacket) || !errors.Is(err, ErrBadValue) {
 			t.Errorf("BinaryDateTime(% x) = %v, %v; want an error", in, got, err)
@@ -600,16 +600,16 @@ func TestBinaryDurationDecodesEveryLength(t *testing.T) {
 
 func TestBinaryDurationRejectsImpossibleValues(t *testing.T) {
 	for _, in := range [][]byte{
-		{0},                                   // length 1
-		{0, 0, 0, 0, 0, 0, 0},                 // length 7
-		{0, 0, 0, 0, 0, 0, 0, 0, 0},           // length 9
-		{2, 0, 0, 0, 0, 0, 0, 0},              // sign byte 2
-		{0, 0, 0, 0, 0, 0, 60, 0},             // minute 60
-		{0, 0, 0, 0, 0, 0, 0, 60},             // second 60
+		{0},                         // length 1
+		{0, 0, 0, 0, 0, 0, 0},       // length 7
+		{0, 0, 0, 0, 0, 0, 0, 0, 0}, // length 9
+		{2, 0, 0, 0, 0, 0, 0, 0},    // sign byte 2
+		{0, 0, 0, 0, 0, 0, 60, 0},   // minute 60
+		{0, 0, 0, 0, 0, 0, 0, 60},   // second 60
 		{0, 0, 0, 0, 0, 0, 0, 0, 0x40, 0x42, 0x0f, 0x00}, // 1000000 µs
-		{0, 34, 0, 0, 0, 23, 0, 0},            // 839:00:00
-		{0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0},  // 2^32-1 days
-		{1, 35, 0, 0, 0, 0, 0, 0},             // -840:00:00
+		{0, 34, 0, 0, 0, 23, 0, 0},                       // 839:00:00
+		{0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0},             // 2^32-1 days
+		{1, 35, 0, 0, 0, 0, 0, 0},                        // -840:00:00
 	} {
 		if got, err := BinaryDuration(in); !errors.Is(err, ErrMalformedPacket) {
 			t.Errorf("BinaryDuration(% x) = %v, %v; want ErrMalformedPacket", in, got, err)
@@ -664,13 +664,13 @@ func TestBinaryTemporalsRoundTripEveryLength(t *testing.T) {
 }
 
 var (
-	sinkInt   int64
-	sinkUint  uint64
-	sinkF32   float32
-	sinkF64   float64
-	sinkTime  time.Time
-	sinkDur   time.Duration
-	sinkError error
+	binSinkInt  int64
+	binSinkUint uint64
+	binSinkF32  float32
+	binSinkF64  float64
+	binSinkTime time.Time
+	binSinkDur  time.Duration
+	binSinkErr  error
 )
 
 func TestBinaryDecodingDoesNotAllocate(t *testing.T) {
@@ -686,18 +686,18 @@ func TestBinaryDecodingDoesNotAllocate(t *testing.T) {
 		name string
 		f    func()
 	}{
-		{"ParseBinaryRow", func() { sinkError = ParseBinaryRow(row, cols, spans) }},
-		{"BinaryInt", func() { sinkInt, sinkError = BinaryInt(i8, signed) }},
-		{"BinaryUint", func() { sinkUint, sinkError = BinaryUint(i8, unsigned) }},
-		{"BinaryFloat32", func() { sinkF32, sinkError = BinaryFloat32(i8[:4]) }},
-		{"BinaryFloat64", func() { sinkF64, sinkError = BinaryFloat64(i8) }},
-		{"BinaryDateTime", func() { sinkTime, sinkError = BinaryDateTime(dt, nil) }},
-		{"BinaryDateTime in zone", func() { sinkTime, sinkError = BinaryDateTime(dt, zone) }},
-		{"BinaryDuration", func() { sinkDur, sinkError = BinaryDuration(tm) }},
+		{"ParseBinaryRow", func() { binSinkErr = ParseBinaryRow(row, cols, spans) }},
+		{"BinaryInt", func() { binSinkInt, binSinkErr = BinaryInt(i8, signed) }},
+		{"BinaryUint", func() { binSinkUint, binSinkErr = BinaryUint(i8, unsigned) }},
+		{"BinaryFloat32", func() { binSinkF32, binSinkErr = BinaryFloat32(i8[:4]) }},
+		{"BinaryFloat64", func() { binSinkF64, binSinkErr = BinaryFloat64(i8) }},
+		{"BinaryDateTime", func() { binSinkTime, binSinkErr = BinaryDateTime(dt, nil) }},
+		{"BinaryDateTime in zone", func() { binSinkTime, binSinkErr = BinaryDateTime(dt, zone) }},
+		{"BinaryDuration", func() { binSinkDur, binSinkErr = BinaryDuration(tm) }},
 	}
 	for _, tt := range tests {
-		if a := testing.AllocsPerRun(100, tt.f); a != 0 || sinkError != nil {
-			t.Errorf("%s: %v allocations, error %v", tt.name, a, sinkError)
+		if a := testing.AllocsPerRun(100, tt.f); a != 0 || binSinkErr != nil {
+			t.Errorf("%s: %v allocations, error %v", tt.name, a, binSinkErr)
 		}
 	}
 }
