@@ -88,3 +88,60 @@ func TestDecimalArgumentIsExact(t *testing.T) {
 		t.Errorf("decimal argument changed: %v", row)
 	}
 }
+
+func TestHostileValuesThroughEveryArgumentPath(t *testing.T) {
+	c := connect(t)
+	mustExec(t, c, "DROP PROCEDURE IF EXISTS amysql_echo")
+	mustExec(t, c, "CREATE PROCEDURE amysql_echo(IN v VARBINARY(4000), OUT o VARBINARY(4000)) BEGIN SET o = v; SELECT v; END")
+	t.Cleanup(func() { mustExec(t, connect(t), "DROP PROCEDURE IF EXISTS amysql_echo") })
+	tbl := tempTable(t, c, "amysql_inject", "(id INT PRIMARY KEY, v VARBINARY(4000))")
+	for _, mode := range []string{"", "NO_BACKSLASH_ESCAPES"} {
+		t.Run("sql_mode="+mode, func(t *testing.T) {
+			mustExec(t, c, "SET sql_mode = ?", mode)
+			mustExec(t, c, "DELETE FROM "+tbl)
+			cur := c.Cursor()
+			// ExecuteMany's multi-row rewrite.
+			rows := make([][]any, len(hostileStrings))
+			for i, s := range hostileStrings {
+				rows[i] = []any{i, []byte(s)}
+			}
+			if n, err := cur.ExecuteMany(ctxT(t), "INSERT INTO "+tbl+" (id, v) VALUES (?, ?)", rows); err != nil || n != int64(len(rows)) {
+				t.Fatalf("ExecuteMany = %d, %v", n, err)
+			}
+			for i, s := range hostileStrings {
+				if got := queryRow(t, c, "SELECT v FROM "+tbl+" WHERE id = ?", i)[0]; string(got.([]byte)) != s {
+					t.Errorf("ExecuteMany stored %q as %q", s, got)
+				}
+			}
+			// IN-list expansion: every value matches exactly its own row.
+			in := make([]any, len(hostileStrings))
+			for i, s := range hostileStrings {
+				in[i] = []byte(s)
+			}
+			if n := queryRow(t, c, "SELECT COUNT(*) FROM "+tbl+" WHERE v IN ?", in)[0]; n != int64(len(hostileStrings)) {
+				t.Errorf("IN ? matched %v rows, want %d", n, len(hostileStrings))
+			}
+			// CallProc: the value travels through a session variable.
+			for _, s := range hostileStrings[:12] {
+				if _, err := cur.CallProc(ctxT(t), "amysql_echo", []byte(s), nil); err != nil {
+					t.Fatalf("CallProc(%q): %v", s, err)
+				}
+				for more := true; more; more, _ = cur.NextSet(ctxT(t)) {
+				}
+				if got := queryRow(t, c, "SELECT @_amysql_echo_1")[0]; string(got.([]byte)) != s {
+					t.Errorf("CallProc OUT value %q, want %q", got, s)
+				}
+			}
+			// Mogrify renders what Execute sends; the server reads it back.
+			for _, s := range hostileStrings {
+				q, err := cur.Mogrify("SELECT ? AS v", []byte(s))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := queryRow(t, c, q)[0]; string(got.([]byte)) != s {
+					t.Errorf("Mogrify(%q) = %s, read back %q", s, q, got)
+				}
+			}
+		})
+	}
+}
