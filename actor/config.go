@@ -122,6 +122,11 @@ type Config struct {
 	// MultiStatements lets one Execute run several ;-separated statements.
 	MultiStatements bool
 
+	// MaxBufferedBytes bounds the row data a buffered cursor holds for one
+	// result set (default 1 GiB); a larger result fails with
+	// ErrResultTooLarge and closes the connection. Unbuffered cursors
+	// stream in bounded batches and are not limited.
+	MaxBufferedBytes int
 	// MaxAllowedPacket caps the size of a packet payload sent or received
 	// (default 64 MiB); larger payloads fail with ErrPacketTooLarge.
 	MaxAllowedPacket int
@@ -172,6 +177,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CancelTimeout == 0 {
 		c.CancelTimeout = defaultCancelTimeout
+	}
+	if c.MaxBufferedBytes <= 0 {
+		c.MaxBufferedBytes = 1 << 30
 	}
 	if c.MaxAllowedPacket == 0 {
 		c.MaxAllowedPacket = defaultMaxAllowedPacket

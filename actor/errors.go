@@ -42,6 +42,8 @@ var (
 	// would let a crafted string escape its quotes. Use a cursor with
 	// Binary set (server-side prepared statements) or a safe charset.
 	ErrUnsafeCharset = errors.New("amysql: client-side interpolation refused: the connection charset can hide quotes inside multibyte characters")
+	// ErrResultTooLarge reports a buffered result above MaxBufferedBytes.
+	ErrResultTooLarge = errors.New("amysql: result larger than MaxBufferedBytes; use an unbuffered cursor")
 	// ErrUnsupported reports a configured feature this client does not
 	// implement.
 	ErrUnsupported = errors.New("amysql: unsupported")

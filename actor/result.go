@@ -243,8 +243,11 @@ func (c *Conn) readRows(res *result, limit int) error {
 			return nil
 		}
 		off := len(res.rows)
-		if off+len(p) > math.MaxInt32 {
-			return s.fail(fmt.Errorf("%w: result larger than 2 GiB; use an unbuffered cursor", ErrPacketTooLarge))
+		if off+len(p) > min(c.cfg.MaxBufferedBytes, math.MaxInt32) {
+			// The rest cannot be drained in bounded time: give up on the
+			// connection.
+			c.setWire(false, false)
+			return s.fail(fmt.Errorf("%w (%d bytes)", ErrResultTooLarge, c.cfg.MaxBufferedBytes))
 		}
 		res.rows = append(res.rows, p...)
 		base := len(res.spans)

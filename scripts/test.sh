@@ -113,3 +113,11 @@ fi
 modules=(./... ./interop/... ./ecosystem/... ./cmd/poolbench/...)
 go vet "${modules[@]}"
 go test -race -count=1 "$@" "${modules[@]}"
+
+# Every proto fuzz target runs for a short, bounded time (AMYSQL_FUZZTIME,
+# default 5s each): a malformed packet must give an error, never a panic.
+for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' proto/*_test.go | sed 's/^func //' | sort -u); do
+  out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "${AMYSQL_FUZZTIME:-5s}" ./proto 2>&1) \
+    || { echo "fuzz target $target failed:" >&2; echo "$out" | tail -30 >&2; exit 1; }
+  echo "fuzz: $target ok (${AMYSQL_FUZZTIME:-5s})"
+done
