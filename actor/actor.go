@@ -3,6 +3,7 @@ package actor
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -189,11 +190,11 @@ func (c *Conn) serve(req *request) {
 	s := c.sess
 	switch {
 	case s.broken != nil:
-		req.err = c.brokenErr()
+		req.err = markNotSent(c.brokenErr())
 	case c.closed.Load():
-		req.err = ErrConnClosed
+		req.err = markNotSent(ErrConnClosed)
 	case req.ctx != nil && req.ctx.Err() != nil:
-		req.err = req.ctx.Err() // nothing sent
+		req.err = markNotSent(req.ctx.Err())
 	default:
 		var cs *cancelState
 		var stop func() bool
@@ -271,15 +272,15 @@ func (c *Conn) closedErr() error {
 // owns req.
 func (c *Conn) roundTrip(ctx context.Context, req *request) (err error, abandoned bool) {
 	if c.closed.Load() {
-		return c.closedErr(), false
+		return markNotSent(c.closedErr()), false
 	}
 	req.ctx = ctx
 	select {
 	case c.mailbox <- req:
 	case <-c.done:
-		return c.closedErr(), false
+		return markNotSent(c.closedErr()), false
 	case <-ctx.Done():
-		return ctx.Err(), false
+		return markNotSent(ctx.Err()), false
 	}
 	select {
 	case <-req.done:
@@ -315,7 +316,7 @@ func wrapOp(op string, err error) error {
 	case *Error:
 		return e
 	}
-	if err == context.Canceled || err == context.DeadlineExceeded || err == ErrConnClosed {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrConnClosed) {
 		return err
 	}
 	return &Error{Op: op, Err: err}

@@ -33,7 +33,7 @@ func (c *Conn) EnsureClosed(ctx context.Context) error {
 	case <-c.done:
 	case <-ctx.Done():
 	}
-	if err == ErrConnClosed || IsBadConn(err) {
+	if IsBadConn(err) {
 		return nil
 	}
 	return err

@@ -58,13 +58,13 @@ func (c *Conn) query(req *request) error {
 	if len(req.args) > 0 {
 		if err := c.interpolationSafe(); err != nil {
 			s.pw.Start()
-			return err
+			return markNotSent(err)
 		}
 		var err error
 		b, err = proto.Interpolate(b, req.sql, req.args, c.literalOptions())
 		if err != nil {
 			s.pw.Start() // drop the half-built packet; nothing was sent
-			return err
+			return markNotSent(err)
 		}
 	} else {
 		b = append(b, req.sql...)

@@ -118,7 +118,7 @@ func (s *session) write(b []byte) error {
 	}
 	if err := s.pw.Write(b); err != nil {
 		if errors.Is(err, proto.ErrPacketTooLarge) {
-			return err // nothing was sent; the session is intact
+			return markNotSent(err) // the session is intact
 		}
 		if se := s.pendingServerError(); se != nil {
 			// The server refused the command (e.g. a packet above its

@@ -175,7 +175,7 @@ type Conn struct {
 // at MaxSize. It honours ctx and AcquireTimeout.
 func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 	if p.closed.Load() {
-		return nil, ErrClosed
+		return nil, fmt.Errorf("%w (%w)", ErrClosed, actor.ErrNotSent)
 	}
 	if t := p.cfg.AcquireTimeout; t > 0 {
 		var cancel context.CancelFunc
@@ -187,15 +187,15 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 		if err != nil {
 			p.acquireErrors.Add(1)
 			if errors.Is(err, puddle.ErrClosedPool) {
-				return nil, ErrClosed
+				return nil, fmt.Errorf("%w (%w)", ErrClosed, actor.ErrNotSent)
 			}
-			return nil, fmt.Errorf("amysql/pool: acquire: %w", err)
+			return nil, fmt.Errorf("amysql/pool: acquire: %w (%w)", err, actor.ErrNotSent)
 		}
 		cr := res.Value()
 		if why, ok := p.usable(ctx, res); !ok {
 			p.destroy(res, why)
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("amysql/pool: acquire: %w", err)
+				return nil, fmt.Errorf("amysql/pool: acquire: %w (%w)", err, actor.ErrNotSent)
 			}
 			continue
 		}

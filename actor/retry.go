@@ -1,0 +1,28 @@
+package actor
+
+import "errors"
+
+// ErrNotSent marks an error that happened before any byte of the statement
+// reached the server: a closed or broken connection, a context that ended
+// before the command was sent, an argument that cannot be rendered, a
+// statement above the client's max_allowed_packet.
+var ErrNotSent = errors.New("amysql: nothing was sent to the server")
+
+// notSent wraps an error with ErrNotSent.
+type notSent struct{ err error }
+
+func (e *notSent) Error() string   { return e.err.Error() }
+func (e *notSent) Unwrap() []error { return []error{e.err, ErrNotSent} }
+
+func markNotSent(err error) error {
+	if err == nil || errors.Is(err, ErrNotSent) {
+		return err
+	}
+	return &notSent{err: err}
+}
+
+// SafeToRetry reports whether err proves the statement did not run, so
+// running it again (on another connection) cannot apply it twice. Any
+// other failure — a timeout, a lost connection mid-command, a server
+// error — may have happened after the server ran it.
+func SafeToRetry(err error) bool { return errors.Is(err, ErrNotSent) }
