@@ -14,6 +14,7 @@ import (
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/internal/testserver"
 	"github.com/amysql/amysql/pool"
+	"github.com/amysql/amysql/proto"
 )
 
 func connConfig(t testing.TB) actor.Config {
@@ -522,4 +523,11 @@ func ExamplePool_InTx() {
 		return err
 	})
 	fmt.Println(err)
+}
+
+func errorsIs(err, target error) bool     { return errors.Is(err, target) }
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
+func isServer(err error) bool {
+	var se *proto.Error
+	return errors.As(err, &se)
 }
