@@ -86,6 +86,7 @@ type Conn struct {
 	db       atomic.Pointer[string]
 	pending  atomic.Bool  // a result is unread on the wire
 	busy     atomic.Bool  // a command is being served
+	inflight atomic.Int32 // commands sent and not yet answered
 	maxPkt   atomic.Int64 // the server's max_allowed_packet, once read
 
 	threadID      uint32
@@ -169,6 +170,7 @@ func (c *Conn) run() {
 			c.busy.Store(true)
 			c.serve(req) // req belongs to its sender again after this
 			c.busy.Store(false)
+			c.inflight.Add(-1)
 			if quit || c.sess.broken != nil {
 				c.stop()
 				return
@@ -275,11 +277,14 @@ func (c *Conn) roundTrip(ctx context.Context, req *request) (err error, abandone
 		return markNotSent(c.closedErr()), false
 	}
 	req.ctx = ctx
+	c.inflight.Add(1)
 	select {
 	case c.mailbox <- req:
 	case <-c.done:
+		c.inflight.Add(-1)
 		return markNotSent(c.closedErr()), false
 	case <-ctx.Done():
+		c.inflight.Add(-1)
 		return markNotSent(ctx.Err()), false
 	}
 	select {

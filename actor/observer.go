@@ -47,3 +47,14 @@ func (c *Conn) Alive() bool {
 	}
 	return c.prober.probe()
 }
+
+// Busy reports whether a command is still running, such as one whose
+// caller gave up (its ctx ended) while the connection resynchronises.
+// Handing the connection to someone else before that finishes would queue
+// their command behind it.
+func (c *Conn) Busy() bool { return c.inflight.Load() > 0 }
+
+// Sync waits until every command sent before it has finished.
+func (c *Conn) Sync(ctx context.Context) error {
+	return c.do(ctx, "sync", func(*session) error { return nil })
+}

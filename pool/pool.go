@@ -265,7 +265,7 @@ func (c *Conn) Release() {
 		p.destroy(res, reasonClosed)
 		return
 	}
-	if !conn.InTransaction() && !conn.HasPendingResult() && !p.cfg.ResetOnRelease {
+	if !conn.Busy() && !conn.InTransaction() && !conn.HasPendingResult() && !p.cfg.ResetOnRelease {
 		p.finishRelease(res)
 		return
 	}
@@ -284,6 +284,17 @@ func (c *Conn) Release() {
 
 // clean makes a released connection fit for the next user.
 func clean(ctx context.Context, c *actor.Conn, reset bool) error {
+	if c.Busy() {
+		// A command whose caller gave up is still resynchronising: wait
+		// for it, so its outcome (clean, or a broken connection) is known
+		// before anyone else gets the connection.
+		if err := c.Sync(ctx); err != nil {
+			return err
+		}
+	}
+	if c.Closed() {
+		return actor.ErrBadConn
+	}
 	if c.HasPendingResult() {
 		if err := c.DiscardResults(ctx); err != nil {
 			return err

@@ -3,6 +3,7 @@ package proto
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrArgCount reports a query whose placeholders and arguments differ in
@@ -10,107 +11,133 @@ import (
 var ErrArgCount = errors.New("proto: placeholder and argument counts differ")
 
 // Interpolate appends query to dst with each ? placeholder replaced by the
-// literal of the matching argument. Placeholders inside quoted strings
-// ('…', "…"), quoted identifiers (`…`) and comments (-- , #, /* … */,
-// including versioned /*! … */ comments) are left alone. Inside strings a
-// backslash escapes the next byte unless opts.NoBackslashEscapes is set.
-// After an unterminated string or comment no more placeholders are found;
-// the server rejects such a statement anyway.
+// literal of the matching argument (see AppendLiteral).
+//
+// A ? is not a placeholder inside a quoted string ('…' or "…"), a quoted
+// identifier (`…`) or a comment: # or -- to the end of the line (-- only
+// when followed by a space, a control character or the end, as the server
+// reads it, so 1--1 stays arithmetic) and /* … */. Versioned comments
+// (/*! … */, /*M! … */) count as comments too, although the server runs
+// them, so they never take arguments. Inside strings a backslash escapes
+// the next byte unless opts.NoBackslashEscapes is set. After an unterminated
+// string, identifier or comment no placeholder is recognised; the server
+// rejects such a statement anyway.
+//
+// It returns an error wrapping ErrArgCount when the numbers of placeholders
+// and arguments differ, or the argument's error when one has no literal.
+// On error dst is returned with its original length.
 func Interpolate(dst []byte, query string, args []any, opts LiteralOptions) ([]byte, error) {
-	argi := 0
+	start := len(dst)
 	last := 0
-	var err error
-	scanPlaceholders(query, opts.NoBackslashEscapes, func(pos int) bool {
-		if argi >= len(args) {
-			argi++
-			return false
+	for argi := 0; ; argi++ {
+		pos := nextPlaceholder(query, last, opts.NoBackslashEscapes)
+		if pos < 0 || argi == len(args) {
+			if pos >= 0 || argi < len(args) {
+				n := CountPlaceholders(query, opts.NoBackslashEscapes)
+				return dst[:start], fmt.Errorf("%w: %d placeholders, %d arguments", ErrArgCount, n, len(args))
+			}
+			break
 		}
 		dst = append(dst, query[last:pos]...)
+		var err error
 		if dst, err = appendLiteral(dst, args[argi], opts, 0); err != nil {
-			err = fmt.Errorf("argument %d: %w", argi+1, err)
-			return false
+			return dst[:start], fmt.Errorf("argument %d: %w", argi+1, err)
 		}
-		argi++
 		last = pos + 1
-		return true
-	})
-	if err != nil {
-		return dst, err
-	}
-	if argi != len(args) {
-		n := CountPlaceholders(query, opts.NoBackslashEscapes)
-		return dst, fmt.Errorf("%w: %d placeholders, %d arguments", ErrArgCount, n, len(args))
 	}
 	return append(dst, query[last:]...), nil
 }
 
-// CountPlaceholders returns the number of ? placeholders in query.
+// CountPlaceholders returns the number of ? placeholders in query, by the
+// rules Interpolate uses.
 func CountPlaceholders(query string, noBackslash bool) int {
 	n := 0
-	scanPlaceholders(query, noBackslash, func(int) bool { n++; return true })
+	for i := nextPlaceholder(query, 0, noBackslash); i >= 0; i = nextPlaceholder(query, i+1, noBackslash) {
+		n++
+	}
 	return n
 }
 
-// scanPlaceholders calls fn with the offset of each placeholder until fn
-// returns false.
-func scanPlaceholders(q string, noBackslash bool, fn func(int) bool) {
-	for i := 0; i < len(q); i++ {
+// nextPlaceholder returns the offset of the first placeholder in q at or
+// after i, which must not be inside a string or comment, or -1.
+func nextPlaceholder(q string, i int, noBackslash bool) int {
+	for ; i < len(q); i++ {
 		switch c := q[i]; c {
 		case '?':
-			if !fn(i) {
-				return
-			}
+			return i
 		case '\'', '"', '`':
-			j := i + 1
-			for ; j < len(q); j++ {
-				if q[j] == '\\' && c != '`' && !noBackslash {
-					j++
-					continue
-				}
-				if q[j] == c {
-					if j+1 < len(q) && q[j+1] == c { // doubled quote
-						j++
-						continue
-					}
-					break
-				}
+			if i = closingQuote(q, i, noBackslash || c == '`'); i < 0 {
+				return -1
 			}
-			if j >= len(q) {
-				return
-			}
-			i = j
 		case '#':
-			i = skipLine(q, i)
+			i = lineCommentEnd(q, i)
 		case '-':
-			if i+1 < len(q) && q[i+1] == '-' && (i+2 == len(q) || q[i+2] <= ' ') {
-				i = skipLine(q, i)
+			if i+1 < len(q) && q[i+1] == '-' && (i+2 == len(q) || q[i+2] <= ' ' || q[i+2] == 0x7f) {
+				i = lineCommentEnd(q, i)
 			}
 		case '/':
 			if i+1 < len(q) && q[i+1] == '*' {
-				end := indexFrom(q, "*/", i+2)
+				end := strings.Index(q[i+2:], "*/")
 				if end < 0 {
-					return
+					return -1
 				}
-				i = end + 1
+				i += 2 + end + 1
 			}
 		}
 	}
+	return -1
 }
 
-func skipLine(q string, i int) int {
+// closingQuote returns the offset of the quote closing the string or
+// identifier that opens at q[i], or -1. A doubled quote stands for one;
+// unless noBackslash, a backslash escapes the next byte.
+func closingQuote(q string, i int, noBackslash bool) int {
+	quote := q[i]
+	for j := i + 1; j < len(q); j++ {
+		switch q[j] {
+		case '\\':
+			if !noBackslash {
+				j++
+			}
+		case quote:
+			if j+1 < len(q) && q[j+1] == quote {
+				j++
+				continue
+			}
+			return j
+		}
+	}
+	return -1
+}
+
+// lineCommentEnd returns the offset of the newline, or NUL, that ends the
+// comment starting at q[i], or len(q).
+func lineCommentEnd(q string, i int) int {
 	for ; i < len(q); i++ {
-		if q[i] == '\n' {
+		if q[i] == '\n' || q[i] == 0 {
 			return i
 		}
 	}
 	return len(q)
 }
 
+// skipLine returns the offset of the newline ending the line at q[i], or
+// len(q).
+func skipLine(q string, i int) int {
+	if j := strings.IndexByte(q[i:], '\n'); j >= 0 {
+		return i + j
+	}
+	return len(q)
+}
+
+// indexFrom returns the offset of the first sub in s at or after from, or
+// -1.
 func indexFrom(s, sub string, from int) int {
-	for i := from; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
+	if from > len(s) {
+		return -1
+	}
+	if j := strings.Index(s[from:], sub); j >= 0 {
+		return from + j
 	}
 	return -1
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // ErrUnsupportedArg reports an argument of a Go type that has no SQL
-// literal form (maps, structs, channels, ...).
+// literal form (maps, structs, channels, ...), or a value outside the
+// range its SQL type can hold.
 var ErrUnsupportedArg = errors.New("proto: unsupported argument type")
 
 // LiteralOptions control how values are rendered as SQL literals.
@@ -28,17 +29,44 @@ type Literal interface {
 	AppendLiteral(dst []byte, opts LiteralOptions) ([]byte, error)
 }
 
-// AppendLiteral appends v rendered as an SQL literal. Slices other than
-// []byte become a parenthesised list, for IN (...).
+// AppendLiteral appends v rendered as an SQL literal:
+//
+//   - nil, a nil pointer and a nil []byte: NULL
+//   - bool: 1 or 0
+//   - integers: decimal digits
+//   - floats: shortest form with an exponent (1.5e0), so the server reads
+//     a DOUBLE; NaN and infinities are refused
+//   - string and json.RawMessage: a quoted string; []byte and byte arrays:
+//     a _binary quoted string
+//   - time.Time: 'YYYY-MM-DD HH:MM:SS[.ffffff]' in opts.Loc; the zero
+//     time is '0000-00-00 00:00:00'
+//   - time.Duration: '[-]HH:MM:SS[.ffffff]' within TIME's ±838:59:59.999999
+//   - Literal and driver.Valuer: the value's own rendering
+//   - pointers and named types: as the value or kind underneath
+//   - other slices and arrays: a parenthesised list, (1,2,3), for IN ?;
+//     empty lists are refused
+//
+// Anything else (maps, structs, channels, funcs, complex numbers) is
+// refused with an error wrapping ErrUnsupportedArg. On error dst is
+// returned with its original length.
 func AppendLiteral(dst []byte, v any, opts LiteralOptions) ([]byte, error) {
-	return appendLiteral(dst, v, opts, 0)
+	n := len(dst)
+	dst, err := appendLiteral(dst, v, opts, 0)
+	if err != nil {
+		return dst[:n], err
+	}
+	return dst, nil
 }
 
+// maxLiteralDepth bounds the pointers, lists and Valuers one argument may
+// nest, so a Valuer returning itself ends in an error.
 const maxLiteralDepth = 8
+
+var errTooDeep = fmt.Errorf("%w: value nested too deeply", ErrUnsupportedArg)
 
 func appendLiteral(dst []byte, v any, opts LiteralOptions, depth int) ([]byte, error) {
 	if depth > maxLiteralDepth {
-		return dst, fmt.Errorf("%w: value nested too deeply", ErrUnsupportedArg)
+		return dst, errTooDeep
 	}
 	switch x := v.(type) {
 	case nil:
@@ -76,42 +104,43 @@ func appendLiteral(dst []byte, v any, opts LiteralOptions, depth int) ([]byte, e
 	case uint8:
 		return strconv.AppendUint(dst, uint64(x), 10), nil
 	case bool:
-		if x {
-			return append(dst, '1'), nil
-		}
-		return append(dst, '0'), nil
+		return appendBool(dst, x), nil
 	case float64:
 		return appendFloat(dst, x, 64)
 	case float32:
 		return appendFloat(dst, float64(x), 32)
 	case time.Time:
-		return appendTime(dst, x, opts), nil
+		return appendTime(dst, x, opts)
 	case time.Duration:
-		if x > maxTime || x < -maxTime {
-			return dst, fmt.Errorf("%w: duration %v outside TIME's range", ErrUnsupportedArg, x)
-		}
-		dst = append(dst, '\'')
-		frac := 0
-		if x%time.Second != 0 {
-			frac = 6
-		}
-		dst = AppendDuration(dst, x, frac)
-		return append(dst, '\''), nil
+		return appendDurationLiteral(dst, x)
 	case Literal:
+		if isNilPointer(x) {
+			return append(dst, "NULL"...), nil
+		}
 		return x.AppendLiteral(dst, opts)
 	case driver.Valuer:
-		if rv := reflect.ValueOf(x); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		if isNilPointer(x) {
 			return append(dst, "NULL"...), nil
 		}
 		val, err := x.Value()
 		if err != nil {
-			return dst, err
+			return dst, fmt.Errorf("proto: %T.Value: %w", x, err)
 		}
 		return appendLiteral(dst, val, opts, depth+1)
-	case []any:
-		return appendList(dst, len(x), func(i int) any { return x[i] }, opts, depth)
 	}
-	return appendReflect(dst, v, opts, depth)
+	return appendReflect(dst, reflect.ValueOf(v), opts, depth)
+}
+
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+func appendBool(dst []byte, b bool) []byte {
+	if b {
+		return append(dst, '1')
+	}
+	return append(dst, '0')
 }
 
 func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
@@ -129,54 +158,66 @@ func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 	return append(dst, "e0"...), nil
 }
 
-func appendTime(dst []byte, t time.Time, opts LiteralOptions) []byte {
-	dst = append(dst, '\'')
+func appendTime(dst []byte, t time.Time, opts LiteralOptions) ([]byte, error) {
 	if !t.IsZero() {
 		loc := opts.Loc
 		if loc == nil {
 			loc = time.UTC
 		}
 		t = t.In(loc)
+		if y := t.Year(); y < 0 || y > 9999 {
+			return dst, fmt.Errorf("%w: year %d outside DATETIME's range", ErrUnsupportedArg, y)
+		}
 	}
 	frac := 0
-	if t.Nanosecond() != 0 {
+	if t.Nanosecond() >= int(time.Microsecond) {
 		frac = 6
 	}
+	dst = append(dst, '\'')
 	dst = AppendDateTime(dst, t, frac)
-	return append(dst, '\'')
+	return append(dst, '\''), nil
 }
 
-func appendList(dst []byte, n int, at func(int) any, opts LiteralOptions, depth int) ([]byte, error) {
-	if n == 0 {
-		return dst, fmt.Errorf("%w: empty list", ErrUnsupportedArg)
+func appendDurationLiteral(dst []byte, d time.Duration) ([]byte, error) {
+	if d > maxTime || d < -maxTime {
+		return dst, fmt.Errorf("%w: duration %v outside TIME's range", ErrUnsupportedArg, d)
 	}
-	dst = append(dst, '(')
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		var err error
-		if dst, err = appendLiteral(dst, at(i), opts, depth+1); err != nil {
-			return dst, err
-		}
+	frac := 0
+	if d%time.Second/time.Microsecond != 0 {
+		frac = 6
 	}
-	return append(dst, ')'), nil
+	dst = append(dst, '\'')
+	dst = AppendDuration(dst, d, frac)
+	return append(dst, '\''), nil
 }
 
-// appendReflect handles pointers, named basic types and slices.
-func appendReflect(dst []byte, v any, opts LiteralOptions, depth int) ([]byte, error) {
-	rv := reflect.ValueOf(v)
+var (
+	literalType    = reflect.TypeFor[Literal]()
+	valuerType     = reflect.TypeFor[driver.Valuer]()
+	timeType       = reflect.TypeFor[time.Time]()
+	durationType   = reflect.TypeFor[time.Duration]()
+	rawMessageType = reflect.TypeFor[json.RawMessage]()
+)
+
+// appendReflect renders what appendLiteral's type switch does not name:
+// pointers, named basic types, byte arrays and lists.
+func appendReflect(dst []byte, rv reflect.Value, opts LiteralOptions, depth int) ([]byte, error) {
 	switch rv.Kind() {
+	case reflect.Invalid:
+		return append(dst, "NULL"...), nil
 	case reflect.Pointer:
 		if rv.IsNil() {
 			return append(dst, "NULL"...), nil
 		}
-		return appendLiteral(dst, rv.Elem().Interface(), opts, depth+1)
+		return appendElem(dst, rv.Elem(), opts, depth+1)
 	case reflect.String:
 		return AppendQuotedString(dst, rv.String(), opts.NoBackslashEscapes), nil
 	case reflect.Bool:
-		return appendLiteral(dst, rv.Bool(), opts, depth+1)
+		return appendBool(dst, rv.Bool()), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if rv.Type() == durationType {
+			return appendDurationLiteral(dst, time.Duration(rv.Int()))
+		}
 		return strconv.AppendInt(dst, rv.Int(), 10), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return strconv.AppendUint(dst, rv.Uint(), 10), nil
@@ -184,16 +225,66 @@ func appendReflect(dst []byte, v any, opts LiteralOptions, depth int) ([]byte, e
 		return appendFloat(dst, rv.Float(), 32)
 	case reflect.Float64:
 		return appendFloat(dst, rv.Float(), 64)
-	case reflect.Slice, reflect.Array:
+	case reflect.Slice:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			if rv.Kind() == reflect.Slice && rv.IsNil() {
+			switch {
+			case rv.IsNil():
 				return append(dst, "NULL"...), nil
+			case rv.Type() == rawMessageType:
+				return appendQuotedBody(dst, "'", rv.Bytes(), opts), nil
 			}
-			b := make([]byte, rv.Len())
-			reflect.Copy(reflect.ValueOf(b), rv)
-			return AppendQuotedBytes(dst, b, opts.NoBackslashEscapes), nil
+			return appendQuotedBody(dst, "_binary'", rv.Bytes(), opts), nil
 		}
-		return appendList(dst, rv.Len(), func(i int) any { return rv.Index(i).Interface() }, opts, depth)
+		return appendList(dst, rv, opts, depth)
+	case reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			dst = append(dst, "_binary'"...)
+			for i := range rv.Len() {
+				dst = appendEscapedByte(dst, byte(rv.Index(i).Uint()), opts.NoBackslashEscapes)
+			}
+			return append(dst, '\''), nil
+		}
+		return appendList(dst, rv, opts, depth)
+	case reflect.Struct:
+		if rv.Type() == timeType && rv.CanInterface() {
+			return appendTime(dst, rv.Interface().(time.Time), opts)
+		}
 	}
-	return dst, fmt.Errorf("%w: %T", ErrUnsupportedArg, v)
+	return dst, fmt.Errorf("%w: %s", ErrUnsupportedArg, rv.Type())
+}
+
+func appendQuotedBody(dst []byte, open string, b []byte, opts LiteralOptions) []byte {
+	dst = append(dst, open...)
+	return append(appendEscaped(dst, b, opts.NoBackslashEscapes), '\'')
+}
+
+// appendElem renders a value reached through a pointer or a list. Values
+// with a rendering of their own go back through appendLiteral.
+func appendElem(dst []byte, rv reflect.Value, opts LiteralOptions, depth int) ([]byte, error) {
+	if depth > maxLiteralDepth {
+		return dst, errTooDeep
+	}
+	if rv.Kind() == reflect.Interface ||
+		rv.CanInterface() && (rv.Type().Implements(literalType) || rv.Type().Implements(valuerType)) {
+		return appendLiteral(dst, rv.Interface(), opts, depth)
+	}
+	return appendReflect(dst, rv, opts, depth)
+}
+
+func appendList(dst []byte, rv reflect.Value, opts LiteralOptions, depth int) ([]byte, error) {
+	n := rv.Len()
+	if n == 0 {
+		return dst, fmt.Errorf("%w: empty list (%s)", ErrUnsupportedArg, rv.Type())
+	}
+	dst = append(dst, '(')
+	for i := range n {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendElem(dst, rv.Index(i), opts, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ')'), nil
 }
