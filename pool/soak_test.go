@@ -45,7 +45,18 @@ func TestSoak(t *testing.T) {
 	cfg := connConfig(t)
 	cfg.UnixSocket, cfg.Host, cfg.Port = "", "127.0.0.1", proxy.Port()
 	cfg.ConnectTimeout = time.Second
-	p, err := pool.New(pool.Config{Conn: cfg, MinSize: 4, MaxSize: 16, HealthCheckPeriod: time.Second, MaxConnLifetime: time.Minute, MaxConnLifetimeJitter: 10 * time.Second})
+	// Only this pool's connections are killed, never other sessions of
+	// the shared server.
+	var idsMu sync.Mutex
+	ids := map[uint32]bool{}
+	p, err := pool.New(pool.Config{Conn: cfg, MinSize: 4, MaxSize: 16, HealthCheckPeriod: time.Second,
+		MaxConnLifetime: time.Minute, MaxConnLifetimeJitter: 10 * time.Second,
+		AfterConnect: func(_ context.Context, c *actor.Conn) error {
+			idsMu.Lock()
+			ids[c.ThreadID()] = true
+			idsMu.Unlock()
+			return nil
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,20 +164,18 @@ func TestSoak(t *testing.T) {
 			proxy.Clear()
 		}
 		if sec%5 == 0 {
-			cur := admin.Cursor()
-			if _, err := cur.Execute(context.Background(), "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID() AND COMMAND <> 'Daemon' LIMIT 3", cfg.User); err == nil {
-				rows, _ := cur.FetchAll(context.Background())
-				for _, r := range rows {
-					var id uint32
-					switch v := r[0].(type) {
-					case int64:
-						id = uint32(v)
-					case uint64:
-						id = uint32(v)
-					}
-					if admin.Kill(context.Background(), id) == nil {
-						kills++
-					}
+			idsMu.Lock()
+			var victims []uint32
+			for id := range ids {
+				if len(victims) < 3 {
+					victims = append(victims, id)
+					delete(ids, id)
+				}
+			}
+			idsMu.Unlock()
+			for _, id := range victims {
+				if admin.Kill(context.Background(), id) == nil {
+					kills++
 				}
 			}
 		}
