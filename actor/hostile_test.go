@@ -315,3 +315,37 @@ func containsBytes(p []byte, s string) bool {
 	}
 	return false
 }
+
+// MySQL 8 sends ER_CLIENT_INTERACTION_TIMEOUT (4031) to an idle session
+// before closing it: Alive must notice without a round trip, and a command
+// must report the server's error rather than a bare EOF.
+func TestIdleTimeoutErrorPacketIsNoticed(t *testing.T) {
+	h := startHostile(t, func(c *peerConn) {
+		if !c.login() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+		c.pw.SetSeq(0)
+		c.send(append([]byte{0xff, 0xbf, 0x0f, '#', 'H', 'Y', '0', '0', '0'}, "The client was disconnected by the server because of inactivity."...))
+	})
+	conn, err := actor.Connect(ctxT(t), hostileConfig(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if !conn.Alive() {
+		t.Fatal("Alive() false before the server said anything")
+	}
+	time.Sleep(150 * time.Millisecond)
+	if conn.Alive() {
+		t.Error("Alive() true after the server sent error 4031 and closed")
+	}
+	_, err = conn.Cursor().Execute(ctxT(t), "SELECT 1")
+	var se *proto.Error
+	if !errors.As(err, &se) || se.Code != 4031 {
+		t.Errorf("command after the idle timeout = %v, want server error 4031", err)
+	}
+	if !conn.Closed() {
+		t.Error("connection not marked closed after error 4031")
+	}
+}

@@ -41,7 +41,7 @@ func NewObserver(poolName string, opts ...Option) *Observer {
 		}, []string{"kind"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "command_errors_total",
-			Help:        "Failed commands by kind and error class (server, canceled, timeout, bad_conn, client).",
+			Help:        "Failed commands by kind and error class (server, canceled, timeout, bad_conn, connect, client).",
 			ConstLabels: labels,
 		}, []string{"kind", "class"}),
 		sent: prometheus.NewCounter(prometheus.CounterOpts{
@@ -65,9 +65,13 @@ func (o *Observer) ObserveCommand(ev actor.CommandEvent) {
 	o.received.Add(float64(ev.BytesReceived))
 }
 
-// ErrorClass names the class of a command error, for labels.
+// ErrorClass names the class of an error, for labels: canceled, timeout,
+// bad_conn (the connection broke or was closed), connect (a new connection
+// could not be opened), server (the server's own error), client (anything
+// else, such as an argument that cannot be sent).
 func ErrorClass(err error) string {
 	var se *proto.Error
+	var ae *actor.Error
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "canceled"
@@ -75,6 +79,8 @@ func ErrorClass(err error) string {
 		return "timeout"
 	case actor.IsBadConn(err):
 		return "bad_conn"
+	case errors.As(err, &ae) && ae.Op == "connect":
+		return "connect"
 	case errors.As(err, &se):
 		return "server"
 	}

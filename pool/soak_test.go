@@ -72,8 +72,12 @@ func TestSoak(t *testing.T) {
 		faultsRun  []string
 		samples    []string
 	)
-	record := func(start time.Time, err error) {
+	var overdue atomic.Int64
+	record := func(start time.Time, err error, timed bool) {
 		ops.Add(1)
+		if time.Since(start) > 2*time.Second+1500*time.Millisecond {
+			overdue.Add(1) // past its 2 s deadline by more than the margin
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -85,7 +89,7 @@ func TestSoak(t *testing.T) {
 			classes[c]++
 			return
 		}
-		if len(lat) < 2_000_000 {
+		if timed && len(lat) < 2_000_000 {
 			lat = append(lat, time.Since(start))
 		}
 	}
@@ -101,6 +105,7 @@ func TestSoak(t *testing.T) {
 				octx, ocancel := context.WithTimeout(ctx, 2*time.Second)
 				start := time.Now()
 				var err error
+				timed := true
 				switch n := r.IntN(100); {
 				case n < 60:
 					_, err = p.QueryRow(octx, "SELECT id, v FROM amysql_soak WHERE id = ?", r.IntN(10000)+1)
@@ -118,6 +123,7 @@ func TestSoak(t *testing.T) {
 						return err
 					})
 				default:
+					timed = false // cancelled on purpose; not a latency sample
 					cctx, ccancel := context.WithTimeout(octx, 5*time.Millisecond)
 					_, err = p.Execute(cctx, "SELECT SLEEP(0.05)")
 					ccancel()
@@ -129,7 +135,7 @@ func TestSoak(t *testing.T) {
 				if ctx.Err() != nil {
 					return
 				}
-				record(start, err)
+				record(start, err, timed)
 			}
 		}(w)
 	}
@@ -199,7 +205,7 @@ func TestSoak(t *testing.T) {
 	fmt.Fprintf(&b, "soak: %v, 24 workers, pool 4..16, through a fault proxy (%d faults) with %d server-side KILLs\n", d, len(faultsRun), kills)
 	fmt.Fprintf(&b, "  operations %d (%.0f/s), failed %d (%.3f%%), by class %v\n", ops.Load(), float64(ops.Load())/d.Seconds(), fails.Load(), 100*float64(fails.Load())/float64(max(ops.Load(), 1)), classes)
 	fmt.Fprintf(&b, "  first errors of each class: %q\n", samples)
-	fmt.Fprintf(&b, "  latency of successful operations: p50 %v, p99 %v, p99.9 %v, max %v\n", q(0.5), q(0.99), q(0.999), q(1))
+	fmt.Fprintf(&b, "  latency of successful operations: p50 %v, p99 %v, p99.9 %v, max %v; calls past their 2 s deadline by over 1.5 s: %d\n", q(0.5), q(0.99), q(0.999), q(1), overdue.Load())
 	fmt.Fprintf(&b, "  reconnects: %d connections opened, destroyed %v\n", st.NewConns, st.Destroyed)
 	fmt.Fprintf(&b, "  high-water marks: %d goroutines, %.1f MiB heap in use; goroutines before %d, after close %d\n", maxG, float64(maxHeap)/(1<<20), goroutinesBefore, goroutinesAfter)
 	t.Log(b.String())
@@ -208,6 +214,9 @@ func TestSoak(t *testing.T) {
 	}
 	if goroutinesAfter > goroutinesBefore+2 {
 		t.Errorf("goroutines: %d before, %d after close", goroutinesBefore, goroutinesAfter)
+	}
+	if overdue.Load() > 0 {
+		t.Errorf("%d calls outlived their deadline by more than the margin", overdue.Load())
 	}
 	if classes["client"] > 0 {
 		t.Errorf("%d errors that are neither timeouts, bad connections nor server errors", classes["client"])

@@ -398,6 +398,8 @@ func TestAppendLiteralWritesTimesInOptsLoc(t *testing.T) {
 }
 
 func TestAppendLiteralRefusesValuesWithoutALiteral(t *testing.T) {
+	cycle := []any{nil}
+	cycle[0] = cycle
 	tests := []struct {
 		name string
 		in   any
@@ -423,6 +425,7 @@ func TestAppendLiteralRefusesValuesWithoutALiteral(t *testing.T) {
 		{"year 10000", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), "year 10000"},
 		{"negative year", time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), "year -1"},
 		{"valuer returning itself", selfValuer{}, "nested too deeply"},
+		{"list holding itself", cycle, "nested too deeply"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
