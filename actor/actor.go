@@ -170,7 +170,6 @@ func (c *Conn) run() {
 			c.busy.Store(true)
 			c.serve(req) // req belongs to its sender again after this
 			c.busy.Store(false)
-			c.inflight.Add(-1)
 			if quit || c.sess.broken != nil {
 				c.stop()
 				return
@@ -237,6 +236,9 @@ func (c *Conn) serve(req *request) {
 			s.sent, s.received = 0, 0
 		}
 	}
+	// No longer in flight by the time the sender sees the reply, so a
+	// Busy check right after a call returns is accurate.
+	c.inflight.Add(-1)
 	req.done <- struct{}{}
 }
 

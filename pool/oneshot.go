@@ -91,13 +91,13 @@ func (p *Pool) InTx(ctx context.Context, fn func(*Conn) error) (err error) {
 	}
 	committed := false
 	defer func() {
-		if committed {
+		if committed || ctx.Err() != nil {
+			// With ctx over, the caller is not kept waiting: Release sees
+			// the open transaction and rolls it back (or destroys the
+			// connection) in the background.
 			return
 		}
-		// Roll back with a fresh deadline: ctx may be what failed.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.ReleaseTimeout)
-		defer cancel()
-		if rerr := c.Rollback(rctx); rerr != nil && err != nil {
+		if rerr := c.Rollback(ctx); rerr != nil && err != nil {
 			err = fmt.Errorf("%w (rollback also failed: %v)", err, rerr)
 		}
 	}()

@@ -67,9 +67,9 @@ start_private() {
   done
   mariadb --no-defaults --socket="$PRIVATE_DIR/s.sock" -uroot -e "
     CREATE DATABASE IF NOT EXISTS test;
-    CREATE USER 'amysql'@'%' IDENTIFIED BY 'amysql';
+    CREATE USER 'amysql'@'%' IDENTIFIED BY 'tq7-Secret-pw';
     GRANT ALL ON *.* TO 'amysql'@'%' WITH GRANT OPTION;" || return 1
-  export AMYSQL_TEST_DSN="amysql:amysql@tcp(127.0.0.1:$port)/test"
+  export AMYSQL_TEST_DSN="amysql:tq7-Secret-pw@tcp(127.0.0.1:$port)/test"
 }
 
 # External tools some tests drive: promtool and prometheus (Debian's
@@ -116,8 +116,8 @@ go test -race -count=1 "$@" "${modules[@]}"
 
 # Every proto fuzz target runs for a short, bounded time (AMYSQL_FUZZTIME,
 # default 5s each): a malformed packet must give an error, never a panic.
-for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' proto/*_test.go | sed 's/^func //' | sort -u); do
-  out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "${AMYSQL_FUZZTIME:-5s}" ./proto 2>&1) \
+while read -r target; do
+  out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "${AMYSQL_FUZZTIME:-5s}" ./proto </dev/null 2>&1) \
     || { echo "fuzz target $target failed:" >&2; echo "$out" | tail -30 >&2; exit 1; }
   echo "fuzz: $target ok (${AMYSQL_FUZZTIME:-5s})"
-done
+done < <(grep -ho '^func Fuzz[A-Za-z0-9_]*' proto/*_test.go | sed 's/^func //' | sort -u)

@@ -5,6 +5,7 @@ package testserver
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -71,14 +72,17 @@ func parseDSN(dsn string) (Target, error) {
 		tg.Host, tg.Port = "", 0
 	case strings.HasPrefix(head, "tcp(") && strings.HasSuffix(head, ")"):
 		addr := head[4 : len(head)-1]
-		host, port, ok := strings.Cut(addr, ":")
-		tg.Host = host
-		if ok {
+		tg.Host = addr
+		if host, port, err := net.SplitHostPort(addr); err == nil {
 			p, err := strconv.Atoi(port)
-			if err != nil {
+			if err != nil || p <= 0 || p > 65535 {
 				return tg, fmt.Errorf("bad port in %q", redact(dsn))
 			}
-			tg.Port = p
+			tg.Host, tg.Port = host, p
+		} // else a host without a port (a bare IPv6 address included): port 3306
+		tg.Host = strings.Trim(tg.Host, "[]")
+		if tg.Host == "" {
+			tg.Host = "127.0.0.1"
 		}
 	case head == "":
 	default:

@@ -61,9 +61,13 @@ func runAsRoot() []string {
 	return nil
 }
 
+// innodbLogFileSize is used both to bootstrap and to start servers, so a
+// copied datadir needs no redo log resize and stays small (~26 MB).
+const innodbLogFileSize = "--innodb-log-file-size=8M"
+
 // bootstrap returns a pristine datadir that servers copy. It is made once
-// per user and server version under the temp directory and kept, so test
-// runs (and parallel test binaries) share it.
+// per user, server version and bootstrap options under the temp directory
+// and kept, so test runs (and parallel test binaries) share it.
 func bootstrap() (string, error) {
 	bootOnce.Do(func() {
 		install := findBinary("mariadb-install-db")
@@ -73,7 +77,7 @@ func bootstrap() (string, error) {
 		}
 		ver, _ := exec.Command(findBinary("mariadbd"), "--version").Output()
 		sum := 0
-		for _, c := range ver {
+		for _, c := range append(ver, innodbLogFileSize...) {
 			sum = sum*31 + int(c)
 		}
 		final := filepath.Join(os.TempDir(), fmt.Sprintf("amysql-boot-%d-%x", os.Geteuid(), uint32(sum)))
@@ -88,7 +92,8 @@ func bootstrap() (string, error) {
 		}
 		defer os.RemoveAll(dir)
 		args := append([]string{"--no-defaults", "--datadir=" + filepath.Join(dir, "data"),
-			"--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}, runAsRoot()...)
+			"--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve",
+			innodbLogFileSize}, runAsRoot()...)
 		out, err := exec.Command(install, args...).CombinedOutput()
 		if err != nil {
 			bootErr = fmt.Errorf("mariadb-install-db: %v\n%s", err, out)
@@ -127,7 +132,9 @@ func Start(t testing.TB, opts Options) *Server {
 	if err != nil {
 		skipOrFail(t, "cannot bootstrap a private MariaDB: "+err.Error())
 	}
-	dir, err := os.MkdirTemp("", "amy")
+	// Directly under /tmp, not $TMPDIR or t.TempDir(): the socket path
+	// must stay short (unix socket paths are limited to 108 bytes).
+	dir, err := os.MkdirTemp("/tmp", "amy")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +156,7 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	s.Exec(t,
 		"CREATE DATABASE IF NOT EXISTS test",
-		"CREATE USER 'amysql'@'%' IDENTIFIED BY 'amysql'",
+		"CREATE USER 'amysql'@'%' IDENTIFIED BY 'tq7-Secret-pw'",
 		"GRANT ALL ON *.* TO 'amysql'@'%' WITH GRANT OPTION",
 	)
 	if len(opts.InitSQL) > 0 {
@@ -174,7 +181,7 @@ func (s *Server) start() error {
 		"--pid-file="+filepath.Join(s.Dir, "pid"),
 		"--log-error="+filepath.Join(s.Dir, "error.log"),
 		"--innodb-buffer-pool-size=32M",
-		"--innodb-log-file-size=16M",
+		innodbLogFileSize,
 		"--innodb-buffer-pool-dump-at-shutdown=0",
 		"--innodb-buffer-pool-load-at-startup=0",
 	)
@@ -215,8 +222,18 @@ func tail(s string, n int) string {
 // Target returns the TCP address as user amysql/amysql on database test.
 func (s *Server) Target() Target {
 	return Target{
-		Host: "127.0.0.1", Port: s.Port, User: "amysql", Password: "amysql", DB: "test", Socket: s.Socket,
-		DSN: fmt.Sprintf("amysql:amysql@tcp(127.0.0.1:%d)/test", s.Port),
+		Host: "127.0.0.1", Port: s.Port, User: "amysql", Password: "tq7-Secret-pw", DB: "test", Socket: s.Socket,
+		DSN: fmt.Sprintf("amysql:tq7-Secret-pw@tcp(127.0.0.1:%d)/test", s.Port),
+	}
+}
+
+// RootTarget returns how to reach the server as root (no password) over its
+// unix socket on database test. With --skip-name-resolve, root@localhost
+// matches socket connections only, not TCP from 127.0.0.1.
+func (s *Server) RootTarget() Target {
+	return Target{
+		User: "root", DB: "test", Socket: s.Socket,
+		DSN: fmt.Sprintf("root@unix(%s)/test", s.Socket),
 	}
 }
 
