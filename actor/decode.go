@@ -86,51 +86,7 @@ func zeroDate(t time.Time) bool { return t.IsZero() }
 // typeError describes a failed conversion of column i into dest.
 func typeError(col *Column, dest any, err error) error {
 	if err != nil {
-		return fmt.Errorf("amysql: column %q: cannot scan %s into %T: %w", col.Name, typeName(col.Type), dest, err)
+		return fmt.Errorf("amysql: column %q: cannot scan %s into %T: %w", col.Name, col.TypeName(), dest, err)
 	}
-	return fmt.Errorf("amysql: column %q: cannot scan %s into %T", col.Name, typeName(col.Type), dest)
-}
-
-func typeName(t proto.FieldType) string {
-	switch t {
-	case proto.TypeTiny:
-		return "TINYINT"
-	case proto.TypeShort:
-		return "SMALLINT"
-	case proto.TypeInt24:
-		return "MEDIUMINT"
-	case proto.TypeLong:
-		return "INT"
-	case proto.TypeLongLong:
-		return "BIGINT"
-	case proto.TypeFloat:
-		return "FLOAT"
-	case proto.TypeDouble:
-		return "DOUBLE"
-	case proto.TypeDecimal, proto.TypeNewDecimal:
-		return "DECIMAL"
-	case proto.TypeDate, proto.TypeNewDate:
-		return "DATE"
-	case proto.TypeDateTime, proto.TypeDateTime2:
-		return "DATETIME"
-	case proto.TypeTimestamp, proto.TypeTimestamp2:
-		return "TIMESTAMP"
-	case proto.TypeTime, proto.TypeTime2:
-		return "TIME"
-	case proto.TypeYear:
-		return "YEAR"
-	case proto.TypeBit:
-		return "BIT"
-	case proto.TypeJSON:
-		return "JSON"
-	case proto.TypeEnum:
-		return "ENUM"
-	case proto.TypeSet:
-		return "SET"
-	case proto.TypeGeometry:
-		return "GEOMETRY"
-	case proto.TypeNull:
-		return "NULL"
-	}
-	return "STRING"
+	return fmt.Errorf("amysql: column %q: cannot scan %s into %T", col.Name, col.TypeName(), dest)
 }

@@ -147,75 +147,11 @@ func (r *rows) ColumnTypeScanType(i int) reflect.Type {
 // ColumnTypeDatabaseTypeName is the SQL type name, e.g. "BIGINT".
 func (r *rows) ColumnTypeDatabaseTypeName(i int) string {
 	c := &r.cols[i]
-	name := typeName(c)
+	name := c.TypeName()
 	if c.Unsigned() {
 		return "UNSIGNED " + name
 	}
 	return name
-}
-
-func typeName(c *actor.Column) string {
-	switch c.Type {
-	case proto.TypeTiny:
-		return "TINYINT"
-	case proto.TypeShort:
-		return "SMALLINT"
-	case proto.TypeInt24:
-		return "MEDIUMINT"
-	case proto.TypeLong:
-		return "INT"
-	case proto.TypeLongLong:
-		return "BIGINT"
-	case proto.TypeFloat:
-		return "FLOAT"
-	case proto.TypeDouble:
-		return "DOUBLE"
-	case proto.TypeDecimal, proto.TypeNewDecimal:
-		return "DECIMAL"
-	case proto.TypeDate, proto.TypeNewDate:
-		return "DATE"
-	case proto.TypeDateTime, proto.TypeDateTime2:
-		return "DATETIME"
-	case proto.TypeTimestamp, proto.TypeTimestamp2:
-		return "TIMESTAMP"
-	case proto.TypeTime, proto.TypeTime2:
-		return "TIME"
-	case proto.TypeYear:
-		return "YEAR"
-	case proto.TypeBit:
-		return "BIT"
-	case proto.TypeJSON:
-		return "JSON"
-	case proto.TypeGeometry:
-		return "GEOMETRY"
-	case proto.TypeNull:
-		return "NULL"
-	}
-	if c.IsJSON() {
-		return "JSON"
-	}
-	if c.Flags&proto.FlagEnum != 0 {
-		return "ENUM"
-	}
-	if c.Flags&proto.FlagSet != 0 {
-		return "SET"
-	}
-	switch c.Type {
-	case proto.TypeTinyBlob, proto.TypeMediumBlob, proto.TypeLongBlob, proto.TypeBlob:
-		if c.Binary() {
-			return "BLOB"
-		}
-		return "TEXT"
-	case proto.TypeString:
-		if c.Binary() {
-			return "BINARY"
-		}
-		return "CHAR"
-	}
-	if c.Binary() {
-		return "VARBINARY"
-	}
-	return "VARCHAR"
 }
 
 // ColumnTypeNullable reports whether column i may hold NULL.
