@@ -225,6 +225,7 @@ func (c *Conn) serve(req *request) {
 		if s.broken != nil {
 			e := error(s.broken)
 			c.broken.Store(&e)
+			c.closed.Store(true) // before the reply: the caller sees Closed() at once
 		}
 		c.publish(s.status)
 		c.pending.Store(c.wireRows || c.wireMore)
