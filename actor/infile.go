@@ -41,21 +41,11 @@ func (c *Conn) localInfile(res *result, p []byte) error {
 		return err
 	}
 	switch p[0] {
-	case proto.HeaderOK:
-		ok, err := proto.ParseOK(p, s.caps)
-		if err != nil {
-			return s.fail(err)
-		}
-		c.endStatement(res, ok)
-		c.noteOK(ok)
-	case proto.HeaderErr:
-		c.setWire(false, false)
-		e, err := proto.ParseErr(p)
-		if err != nil {
-			return s.fail(err)
-		}
-		if openErr == nil && sendErr == nil {
-			return s.serverError(e)
+	case proto.HeaderOK, proto.HeaderErr:
+		if err := c.statementReply(res, p); err != nil && openErr == nil && sendErr == nil {
+			return err
+		} else if s.broken != nil {
+			return err
 		}
 	default:
 		return s.fail(fmt.Errorf("%w: unexpected reply after LOCAL INFILE data", proto.ErrMalformedPacket))

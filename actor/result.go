@@ -106,21 +106,8 @@ func (c *Conn) readResult(res *result) error {
 		return err
 	}
 	switch p[0] {
-	case proto.HeaderOK:
-		ok, err := proto.ParseOK(p, s.caps)
-		if err != nil {
-			return s.fail(err)
-		}
-		c.endStatement(res, ok)
-		c.noteOK(ok)
-		return nil
-	case proto.HeaderErr:
-		c.setWire(false, false)
-		e, err := proto.ParseErr(p)
-		if err != nil {
-			return s.fail(err)
-		}
-		return s.serverError(e)
+	case proto.HeaderOK, proto.HeaderErr:
+		return c.statementReply(res, p)
 	case proto.HeaderLocalInfile:
 		return c.localInfile(res, p)
 	}
@@ -139,6 +126,27 @@ func (c *Conn) readResult(res *result) error {
 		return c.readRows(res, streamBatch)
 	}
 	return c.readRows(res, 0)
+}
+
+// statementReply handles the OK or ERR packet that answers a statement
+// without rows.
+func (c *Conn) statementReply(res *result, p []byte) error {
+	s := c.sess
+	if p[0] == proto.HeaderErr {
+		c.setWire(false, false)
+		e, err := proto.ParseErr(p)
+		if err != nil {
+			return s.fail(err)
+		}
+		return s.serverError(e)
+	}
+	ok, err := proto.ParseOK(p, s.caps)
+	if err != nil {
+		return s.fail(err)
+	}
+	c.endStatement(res, ok)
+	c.noteOK(ok)
+	return nil
 }
 
 // endStatement records the OK or EOF that ends a statement's response.
