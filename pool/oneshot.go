@@ -2,42 +2,54 @@ package pool
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/amysql/amysql/actor"
 )
 
 // ErrNoRows is returned by QueryRow when the statement returned no row.
 var ErrNoRows = errors.New("amysql/pool: no rows in result set")
 
+// run executes query on a pooled connection and hands the cursor, on its
+// result, to fn; the connection is released afterwards.
+func (p *Pool) run(ctx context.Context, query string, args []any, fn func(*actor.Cursor) error) error {
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	cur := c.Cursor()
+	if _, err := cur.Execute(ctx, query, args...); err != nil {
+		return err
+	}
+	return fn(cur)
+}
+
 // Execute runs one statement on a pooled connection and returns its row
 // count (see actor.Cursor.Execute).
 func (p *Pool) Execute(ctx context.Context, query string, args ...any) (int64, error) {
-	c, err := p.Acquire(ctx)
-	if err != nil {
-		return -1, err
-	}
-	defer c.Release()
-	return c.Cursor().Execute(ctx, query, args...)
+	n := int64(-1)
+	err := p.run(ctx, query, args, func(cur *actor.Cursor) error {
+		n = cur.RowCount()
+		return nil
+	})
+	return n, err
 }
 
 // QueryRow runs query and returns its first row; ErrNoRows when there is
 // none. Further rows are discarded.
 func (p *Pool) QueryRow(ctx context.Context, query string, args ...any) ([]any, error) {
-	c, err := p.Acquire(ctx)
+	var row []any
+	err := p.run(ctx, query, args, func(cur *actor.Cursor) error {
+		var err error
+		if row, err = cur.FetchOne(ctx); err == nil && row == nil {
+			err = ErrNoRows
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer c.Release()
-	cur := c.Cursor()
-	if _, err := cur.Execute(ctx, query, args...); err != nil {
-		return nil, err
-	}
-	row, err := cur.FetchOne(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if row == nil {
-		return nil, ErrNoRows
 	}
 	return row, nil
 }
@@ -45,36 +57,26 @@ func (p *Pool) QueryRow(ctx context.Context, query string, args ...any) ([]any, 
 // QueryRowScan runs query and scans its first row into dest; ErrNoRows
 // when there is none.
 func (p *Pool) QueryRowScan(ctx context.Context, query string, args []any, dest ...any) error {
-	c, err := p.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Release()
-	cur := c.Cursor()
-	if _, err := cur.Execute(ctx, query, args...); err != nil {
-		return err
-	}
-	if !cur.Next(ctx) {
-		if err := cur.Err(); err != nil {
-			return err
+	return p.run(ctx, query, args, func(cur *actor.Cursor) error {
+		if !cur.Next(ctx) {
+			if err := cur.Err(); err != nil {
+				return err
+			}
+			return ErrNoRows
 		}
-		return ErrNoRows
-	}
-	return cur.Scan(dest...)
+		return cur.Scan(dest...)
+	})
 }
 
 // FetchAll runs query and returns all its rows.
 func (p *Pool) FetchAll(ctx context.Context, query string, args ...any) ([][]any, error) {
-	c, err := p.Acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Release()
-	cur := c.Cursor()
-	if _, err := cur.Execute(ctx, query, args...); err != nil {
-		return nil, err
-	}
-	return cur.FetchAll(ctx)
+	var rows [][]any
+	err := p.run(ctx, query, args, func(cur *actor.Cursor) error {
+		var err error
+		rows, err = cur.FetchAll(ctx)
+		return err
+	})
+	return rows, err
 }
 
 // InTx runs fn in a transaction on a pooled connection: it commits when fn
