@@ -2,9 +2,9 @@ package pool
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
+
 	"github.com/amysql/amysql/actor"
 )
 

@@ -373,6 +373,12 @@ func (p *Pool) Close() {
 			p.bg.Wait()
 			p.releases.Wait()
 			p.p.Close() // waits for acquired connections to come back
+			// Connections handed to Destroy are closed on goroutines
+			// puddle's Close does not wait for; each gives up within a
+			// second, so this ends.
+			for p.p.Stat().TotalResources() > 0 || p.destroying.Load() > 0 {
+				time.Sleep(2 * time.Millisecond)
+			}
 			close(p.done)
 		}()
 	})
