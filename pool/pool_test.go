@@ -386,6 +386,10 @@ func TestHooksRun(t *testing.T) {
 			t.Fatalf("AfterConnect state missing: %v %v", row, err)
 		}
 	}
+	// Connections are closed on puddle's destroy goroutine: wait for it.
+	for end := time.Now().Add(2 * time.Second); closes.Load() == 0 && time.Now().Before(end); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if connects.Load() != 2 || acquires.Load() != 3 || releases.Load() != 3 || closes.Load() != 1 {
 		t.Errorf("connects=%d acquires=%d releases=%d closes=%d, want 2 3 3 1 (second release rejected)",
 			connects.Load(), acquires.Load(), releases.Load(), closes.Load())
