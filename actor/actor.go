@@ -99,7 +99,12 @@ type Conn struct {
 
 	reqs sync.Pool // *request for Conn-level commands
 
-	// Owned by the actor goroutine.
+	// wire is held by whoever runs a command on the socket: the actor
+	// goroutine, a direct caller, or a resync after an interrupted one.
+	wire sync.Mutex
+
+
+	// Owned by the holder of wire.
 	sess *session
 	gen  uint64 // generation of the result owning the wire, 0 = none
 	// wireRows reports unread rows of the current result on the wire;
@@ -166,11 +171,7 @@ func (c *Conn) run() {
 	for {
 		select {
 		case req := <-c.mailbox:
-			quit := req.kind == reqQuit
-			c.busy.Store(true)
-			c.serve(req) // req belongs to its sender again after this
-			c.busy.Store(false)
-			if quit || c.sess.broken != nil {
+			if stop := c.serve(req); stop {
 				c.stop()
 				return
 			}
@@ -186,61 +187,76 @@ func (c *Conn) stop() {
 	c.nc.Close()
 }
 
-// serve runs one request and replies.
-func (c *Conn) serve(req *request) {
+// serve runs one request from the mailbox under the wire lock and replies.
+// It reports whether the actor should stop.
+func (c *Conn) serve(req *request) (stop bool) {
+	c.wire.Lock()
+	c.busy.Store(true)
+	quit := req.kind == reqQuit
+	c.perform(req, true)
+	c.finish()
+	stop = quit || c.sess.broken != nil
+	c.busy.Store(false)
+	c.wire.Unlock()
+	// No longer in flight by the time the sender sees the reply, so a
+	// Busy check right after a call returns is accurate.
+	c.inflight.Add(-1)
+	req.done <- struct{}{} // req belongs to its sender again after this
+	return stop
+}
+
+// perform runs req on the wire and records its outcome in req. The caller
+// holds the wire lock. From the mailbox (kill) the end of req.ctx sends
+// KILL QUERY and the command runs on to its end; a direct command is
+// interrupted instead.
+func (c *Conn) perform(req *request, kill bool) {
 	s := c.sess
 	switch {
 	case s.broken != nil:
 		req.err = markNotSent(c.brokenErr())
+		return
 	case c.closed.Load():
 		req.err = markNotSent(ErrConnClosed)
+		return
 	case req.ctx != nil && req.ctx.Err() != nil:
 		req.err = markNotSent(req.ctx.Err())
-	default:
-		var cs *cancelState
-		var stop func() bool
-		if req.ctx != nil && req.ctx.Done() != nil {
-			cs = c.armCancel()
-			stop = context.AfterFunc(req.ctx, cs.fire)
-		}
-		var start, begin time.Time
-		if c.log != nil && (req.kind == reqQuery || req.kind == reqCached) {
-			start = time.Now()
-		}
-		if c.cfg.Observer != nil {
-			begin = time.Now()
-		}
-		req.err = c.exec(req)
-		if stop != nil && !stop() {
-			c.disarmCancel(cs) // waits for the kill to finish
-			if req.err == nil {
-				req.err = req.ctx.Err()
-			}
-		} else if cs != nil {
-			c.cancel = cs // not fired: reuse next time
-		}
-		if !start.IsZero() {
-			c.logQuery(req, time.Since(start))
-		}
-		if s.broken != nil {
-			e := error(s.broken)
-			c.broken.Store(&e)
-			c.closed.Store(true) // before the reply: the caller sees Closed() at once
-		}
-		c.publish(s.status)
-		c.pending.Store(c.wireRows || c.wireMore)
-		if obs := c.cfg.Observer; obs != nil {
-			obs.ObserveCommand(CommandEvent{
-				Kind: req.kind.String(), Duration: time.Since(begin), Err: req.err,
-				BytesSent: s.sent, BytesReceived: s.received,
-			})
-			s.sent, s.received = 0, 0
-		}
+		return
 	}
-	// No longer in flight by the time the sender sees the reply, so a
-	// Busy check right after a call returns is accurate.
-	c.inflight.Add(-1)
-	req.done <- struct{}{}
+	var cs *cancelState
+	var stop func() bool
+	if kill && req.ctx != nil && req.ctx.Done() != nil {
+		cs = c.armCancel()
+		stop = context.AfterFunc(req.ctx, cs.fire)
+	}
+	var start, begin time.Time
+	if c.log != nil && (req.kind == reqQuery || req.kind == reqCached) {
+		start = time.Now()
+	}
+	if c.cfg.Observer != nil {
+		begin = time.Now()
+	}
+	req.err = c.exec(req)
+	if s.halted != phaseOther {
+		req.err = req.ctx.Err() // interrupted: the caller's ctx ended
+	}
+	if stop != nil && !stop() {
+		c.disarmCancel(cs) // waits for the kill to finish
+		if req.err == nil {
+			req.err = req.ctx.Err()
+		}
+	} else if cs != nil {
+		c.cancel = cs // not fired: reuse next time
+	}
+	if !start.IsZero() {
+		c.logQuery(req, time.Since(start))
+	}
+	if obs := c.cfg.Observer; obs != nil {
+		obs.ObserveCommand(CommandEvent{
+			Kind: req.kind.String(), Duration: time.Since(begin), Err: req.err,
+			BytesSent: s.sent, BytesReceived: s.received,
+		})
+		s.sent, s.received = 0, 0
+	}
 }
 
 func (c *Conn) logQuery(req *request, d time.Duration) {
@@ -274,13 +290,16 @@ func (c *Conn) closedErr() error {
 
 // roundTrip delivers req and waits for its reply or the end of ctx. It
 // reports abandoned when the caller stopped waiting while the actor still
-// owns req.
+// owns req. An idle connection runs req directly on the caller's goroutine.
 func (c *Conn) roundTrip(ctx context.Context, req *request) (err error, abandoned bool) {
 	if c.closed.Load() {
 		return markNotSent(c.closedErr()), false
 	}
 	req.ctx = ctx
-	c.inflight.Add(1)
+	if err, abandoned, ran := c.tryDirect(ctx, req); ran {
+		return err, abandoned
+	}
+	// tryDirect counted req as in flight.
 	select {
 	case c.mailbox <- req:
 	case <-c.done:

@@ -100,6 +100,7 @@ func (c *Conn) setWire(rows, more bool) {
 // set (all of it, or just its metadata for an unbuffered result).
 func (c *Conn) readResult(res *result) error {
 	s := c.sess
+	s.phase = phaseHeader
 	p, err := s.read()
 	if err != nil {
 		c.setWire(false, false)
@@ -349,6 +350,7 @@ func (c *Conn) discardRows() error {
 // session ends the result on the wire.
 func (c *Conn) nextRow() (p []byte, ok proto.OK, end bool, err error) {
 	s := c.sess
+	s.phase = phaseRows
 	p, err = s.read()
 	if err != nil {
 		c.setWire(false, false)

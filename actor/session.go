@@ -12,7 +12,8 @@ import (
 )
 
 // session is the wire side of a connection. It is owned by exactly one
-// goroutine: the connecting caller until Connect returns, then the actor.
+// goroutine at a time: the connecting caller until Connect returns, then
+// the holder of the connection's wire lock.
 type session struct {
 	cfg  *Config
 	nc   net.Conn
@@ -35,6 +36,12 @@ type session struct {
 	// broken is set once the stream can no longer be trusted.
 	broken error
 
+	// phase declares what the next read belongs to (see direct.go);
+	// halted is the phase an interrupted direct command stopped at, and
+	// stops all I/O until resync (phaseOther: not halted).
+	phase, halted phase
+	intr          *interrupter
+
 	// Bytes moved since the last observed command (packet headers included).
 	sent, received int64
 }
@@ -42,12 +49,13 @@ type session struct {
 // timeoutConn applies the per-operation read and write timeouts.
 type timeoutConn struct {
 	net.Conn
+	in     *interrupter
 	rt, wt time.Duration
 }
 
 func (t *timeoutConn) Read(p []byte) (int, error) {
 	if t.rt > 0 {
-		if err := t.Conn.SetReadDeadline(time.Now().Add(t.rt)); err != nil {
+		if err := t.in.setReadDeadline(time.Now().Add(t.rt)); err != nil {
 			return 0, err
 		}
 	}
@@ -56,7 +64,7 @@ func (t *timeoutConn) Read(p []byte) (int, error) {
 
 func (t *timeoutConn) Write(p []byte) (int, error) {
 	if t.wt > 0 {
-		if err := t.Conn.SetWriteDeadline(time.Now().Add(t.wt)); err != nil {
+		if err := t.in.setWriteDeadline(time.Now().Add(t.wt)); err != nil {
 			return 0, err
 		}
 	}
@@ -66,9 +74,13 @@ func (t *timeoutConn) Write(p []byte) (int, error) {
 // setConn installs nc as the transport (again after a TLS upgrade).
 func (s *session) setConn(nc net.Conn) {
 	s.nc = nc
+	if s.intr == nil {
+		s.intr = &interrupter{}
+	}
+	s.intr.nc = nc
 	var rw io.ReadWriter = nc
 	if s.cfg.ReadTimeout > 0 || s.cfg.WriteTimeout > 0 {
-		rw = &timeoutConn{Conn: nc, rt: s.cfg.ReadTimeout, wt: s.cfg.WriteTimeout}
+		rw = &timeoutConn{Conn: nc, in: s.intr, rt: s.cfg.ReadTimeout, wt: s.cfg.WriteTimeout}
 	}
 	s.rw = rw
 	if s.pr == nil {
@@ -92,11 +104,19 @@ func (s *session) fail(err error) error {
 
 // read reads one payload. I/O and framing failures break the session.
 func (s *session) read() ([]byte, error) {
+	ph := s.phase
+	s.phase = phaseOther
 	if s.broken != nil {
 		return nil, s.broken
 	}
+	if s.halted != phaseOther {
+		return nil, errInterrupted
+	}
 	p, err := s.pr.ReadPacket()
 	if err != nil {
+		if s.interruption(err, ph) {
+			return nil, errInterrupted
+		}
 		var se *proto.Error
 		if errors.As(err, &se) {
 			// An ERR out of sequence: the server gave up on the session
@@ -115,6 +135,9 @@ func (s *session) read() ([]byte, error) {
 func (s *session) write(b []byte) error {
 	if s.broken != nil {
 		return s.broken
+	}
+	if s.halted != phaseOther {
+		return errInterrupted
 	}
 	if err := s.pw.Write(b); err != nil {
 		if errors.Is(err, proto.ErrPacketTooLarge) {
@@ -176,6 +199,7 @@ func (s *session) serverError(e *proto.Error) error {
 
 // readOK reads the reply to a command that answers with OK or ERR.
 func (s *session) readOK() (proto.OK, error) {
+	s.phase = phaseHeader
 	p, err := s.read()
 	if err != nil {
 		return proto.OK{}, err

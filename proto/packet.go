@@ -26,6 +26,7 @@ type PacketReader struct {
 	end   int // end of buffered data
 	seq   byte
 	big   []byte // reassembly buffer for split payloads
+	split bool   // a split payload is half reassembled in big
 
 	// MaxPayload bounds a reassembled payload; 0 means no limit beyond
 	// the protocol's own (1 GiB).
@@ -42,7 +43,7 @@ func NewPacketReader(r io.Reader, size int) *PacketReader {
 
 // Reset makes the reader read from r from now on, dropping buffered bytes.
 func (pr *PacketReader) Reset(r io.Reader) {
-	pr.r, pr.start, pr.end = r, 0, 0
+	pr.r, pr.start, pr.end, pr.split = r, 0, 0, false
 }
 
 // Seq returns the sequence id expected for the next packet.
@@ -50,6 +51,11 @@ func (pr *PacketReader) Seq() byte { return pr.seq }
 
 // SetSeq sets the sequence id expected for the next packet.
 func (pr *PacketReader) SetSeq(s byte) { pr.seq = s }
+
+// Resumable reports whether a ReadPacket that failed with a transient
+// error (a read deadline) can simply be called again: true unless it
+// failed halfway through reassembling a split payload.
+func (pr *PacketReader) Resumable() bool { return !pr.split }
 
 // Buffered returns the number of bytes read from the source but not yet
 // consumed.
@@ -137,6 +143,7 @@ func (pr *PacketReader) ReadPacket() ([]byte, error) {
 	}
 	// A full-size packet: the payload continues in the next packet(s).
 	pr.big = append(pr.big[:0], p...)
+	pr.split = true
 	for {
 		p, seq, err = pr.readOne()
 		if err != nil {
@@ -151,6 +158,7 @@ func (pr *PacketReader) ReadPacket() ([]byte, error) {
 		}
 		pr.big = append(pr.big, p...)
 		if len(p) < MaxPayloadLen {
+			pr.split = false
 			out := pr.big
 			if cap(pr.big) > maxKeptBuf {
 				pr.big = nil
