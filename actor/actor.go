@@ -103,7 +103,6 @@ type Conn struct {
 	// goroutine, a direct caller, or a resync after an interrupted one.
 	wire sync.Mutex
 
-
 	// Owned by the holder of wire.
 	sess *session
 	gen  uint64 // generation of the result owning the wire, 0 = none
