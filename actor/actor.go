@@ -61,7 +61,9 @@ func (k reqKind) String() string {
 	return "other"
 }
 
-func newRequest() *request { return &request{done: make(chan struct{}, 1)} }
+// newRequest returns an empty request; its reply channel is made when it
+// first goes through the mailbox, as a direct command needs none.
+func newRequest() *request { return &request{} }
 
 // Conn is a handle to a connection's actor. Its methods may be called from
 // any goroutine; commands run one at a time in the order they arrive.
@@ -112,6 +114,7 @@ type Conn struct {
 	cancel             *cancelState
 	stmtEpoch          uint64     // bumped when server-side statements are dropped
 	stmts              *stmtCache // statements prepared for binary cursors
+	meta               *colMeta   // the last result's column metadata
 }
 
 // Connect dials the server, authenticates, initialises the session and
@@ -299,6 +302,9 @@ func (c *Conn) roundTrip(ctx context.Context, req *request) (err error, abandone
 		return err, abandoned
 	}
 	// tryDirect counted req as in flight.
+	if req.done == nil {
+		req.done = make(chan struct{}, 1)
+	}
 	select {
 	case c.mailbox <- req:
 	case <-c.done:

@@ -87,6 +87,13 @@ type Cursor struct {
 
 	dictKeys []string
 	dictFor  *Column
+
+	// The first request and result live in the cursor itself, so a
+	// cursor made for one query costs one allocation. After an abandon
+	// they belong to the connection and are not used again.
+	ownReq   request
+	ownRes   result
+	ownSpent bool
 }
 
 // Cursor returns a new cursor on the connection, of the given kind or of
@@ -107,8 +114,13 @@ func (cur *Cursor) Connection() *Conn { return cur.conn }
 
 func (cur *Cursor) request() *request {
 	if cur.req == nil {
-		cur.req = newRequest()
-		cur.res = &result{}
+		if !cur.ownSpent {
+			cur.ownSpent = true
+			cur.req, cur.res = &cur.ownReq, &cur.ownRes
+		} else {
+			cur.req, cur.res = newRequest(), &result{}
+		}
+		cur.res.rows, cur.res.spans = cur.res.rowBuf[:0], cur.res.spanBuf[:0]
 	}
 	cur.req.res = cur.res
 	cur.res.unbuffered = cur.kind.Unbuffered()
@@ -270,7 +282,8 @@ func (cur *Cursor) Mogrify(query string, args ...any) (string, error) {
 }
 
 // Description describes the columns of the current result set; nil when
-// the last statement returned no rows.
+// the last statement returned no rows. Results with the same columns share
+// the slice: read it, do not modify it.
 func (cur *Cursor) Description() []Column {
 	if cur.res == nil || !cur.res.hasRows {
 		return nil

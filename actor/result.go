@@ -1,7 +1,6 @@
 package actor
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 
@@ -18,12 +17,11 @@ type result struct {
 	gen        uint64
 	unbuffered bool
 
+	meta    *colMeta // shared, immutable; cols and pcols are its slices
 	cols    []Column
-	colRaw  []byte // column definition packets, back to back
-	colEnds []int
-	scratch []byte
-	scrEnds []int
 	pcols   []proto.Column
+	scratch []byte // column packets of new metadata, while reading them
+	scrEnds []int
 	hasRows bool // the statement produced a result set
 	eof     bool // every row of this set has been read from the wire
 	more    bool // more result sets follow
@@ -34,6 +32,10 @@ type result struct {
 	fetched int // rows fetched from the wire for this set so far
 	binary  bool
 	noSet   bool // NextSet found no further result set
+
+	// Room for a small result's rows without allocating.
+	rowBuf  [256]byte
+	spanBuf [16]proto.Span
 }
 
 func (r *result) reset() {
@@ -158,65 +160,6 @@ func (c *Conn) endStatement(res *result, ok proto.OK) {
 	res.eof = true
 	res.more = ok.Status&proto.StatusMoreResultsExists != 0
 	c.setWire(false, res.more)
-}
-
-// readColumns reads n column definitions (and the EOF after them when
-// CLIENT_DEPRECATE_EOF is off). Metadata identical to the previous result's
-// is reused without decoding or allocating.
-func (c *Conn) readColumns(res *result, n int) error {
-	s := c.sess
-	res.scratch, res.scrEnds = res.scratch[:0], res.scrEnds[:0]
-	for i := 0; i < n; i++ {
-		p, err := s.read()
-		if err != nil {
-			return err
-		}
-		if p[0] == proto.HeaderErr {
-			e, _ := proto.ParseErr(p)
-			return s.fail(fmt.Errorf("%w: error inside column definitions: %v", proto.ErrMalformedPacket, e))
-		}
-		res.scratch = append(res.scratch, p...)
-		res.scrEnds = append(res.scrEnds, len(res.scratch))
-	}
-	if s.caps&proto.ClientDeprecateEOF == 0 {
-		p, err := s.read()
-		if err != nil {
-			return err
-		}
-		if !proto.IsEOF(p) {
-			return s.fail(fmt.Errorf("%w: expected EOF after column definitions", proto.ErrMalformedPacket))
-		}
-	}
-	if len(res.cols) == n && bytes.Equal(res.scratch, res.colRaw) && equalInts(res.scrEnds, res.colEnds) {
-		return nil
-	}
-	res.colRaw, res.scratch = res.scratch, res.colRaw
-	res.colEnds, res.scrEnds = res.scrEnds, res.colEnds
-	res.pcols = resize(res.pcols, n)
-	res.cols = make([]Column, n)
-	start := 0
-	for i := 0; i < n; i++ {
-		end := res.colEnds[i]
-		if err := proto.ParseColumn(res.colRaw[start:end], s.ext, &res.pcols[i]); err != nil {
-			res.cols = nil
-			return s.fail(err)
-		}
-		res.cols[i] = newColumn(&res.pcols[i])
-		start = end
-	}
-	return nil
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func resize[T any](s []T, n int) []T {

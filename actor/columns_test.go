@@ -1,0 +1,104 @@
+package actor_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/amysql/amysql/proto"
+)
+
+// Column metadata is shared between results of the same shape; these
+// tests prove a changed shape is never mistaken for a cached one.
+func TestColumnMetadataFollowsEachResultsShape(t *testing.T) {
+	c := connect(t)
+	ctx := ctxT(t)
+	steps := []struct {
+		sql      string
+		names    []string
+		types    []proto.FieldType
+		wantRow0 []any
+	}{
+		{"SELECT 1 AS a, 'x' AS b", []string{"a", "b"}, []proto.FieldType{proto.TypeLong, proto.TypeVarString}, []any{int64(1), "x"}},
+		{"SELECT 'y' AS a, 2 AS b", []string{"a", "b"}, []proto.FieldType{proto.TypeVarString, proto.TypeLong}, []any{"y", int64(2)}},
+		{"SELECT 3 AS b, 'z' AS a", []string{"b", "a"}, []proto.FieldType{proto.TypeLong, proto.TypeVarString}, []any{int64(3), "z"}},
+		{"SELECT 1 AS a, 'x' AS b", []string{"a", "b"}, []proto.FieldType{proto.TypeLong, proto.TypeVarString}, []any{int64(1), "x"}},
+		{"SELECT 4 AS a", []string{"a"}, []proto.FieldType{proto.TypeLong}, []any{int64(4)}},
+	}
+	shared := c.Cursor()
+	for round := 0; round < 2; round++ {
+		for _, st := range steps {
+			// The same statements through one reused cursor and through
+			// a fresh cursor each time.
+			for _, fresh := range []bool{false, true} {
+				cur := shared
+				if fresh {
+					cur = c.Cursor()
+				}
+				if _, err := cur.Execute(ctx, st.sql); err != nil {
+					t.Fatal(err)
+				}
+				desc := cur.Description()
+				if len(desc) != len(st.names) {
+					t.Fatalf("%s (fresh=%v): %d columns, want %d", st.sql, fresh, len(desc), len(st.names))
+				}
+				for i, col := range desc {
+					if col.Name != st.names[i] || col.Type != st.types[i] {
+						t.Errorf("%s (fresh=%v): column %d = %s %v, want %s %v", st.sql, fresh, i, col.Name, col.Type, st.names[i], st.types[i])
+					}
+				}
+				row, err := cur.FetchOne(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range row {
+					if row[i] != st.wantRow0[i] {
+						t.Errorf("%s (fresh=%v): value %d = %#v, want %#v", st.sql, fresh, i, row[i], st.wantRow0[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFreshCursorPointSelectAllocations: a cursor per query, as aiomysql
+// code does it, costs one allocation (the cursor itself) once the
+// connection has seen the statement's columns. A ctx that can end adds
+// the registration that lets it interrupt the command.
+func TestFreshCursorPointSelectAllocations(t *testing.T) {
+	c := connect(t)
+	deadline, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		max  float64
+	}{
+		{"background ctx", context.Background(), 1},
+		{"ctx with a deadline", deadline, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := tc.ctx
+			var v int64
+			var text []byte
+			run := func() {
+				cur := c.Cursor()
+				if _, err := cur.Execute(ctx, "SELECT 42 AS v, 'text' AS s"); err != nil {
+					t.Fatal(err)
+				}
+				for cur.Next(ctx) {
+					if err := cur.Scan(&v, (*rawBytes)(&text)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			run()
+			if allocs := testing.AllocsPerRun(200, run); allocs > tc.max {
+				t.Errorf("fresh-cursor point select: %.1f allocations per query, want at most %.0f", allocs, tc.max)
+			}
+			if v != 42 || string(text) != "text" {
+				t.Errorf("scanned %d, %q; want 42, \"text\"", v, text)
+			}
+		})
+	}
+}
