@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,6 +47,7 @@ type options struct {
 	metricsAddr        string
 	sqlFile            string
 	cancelShare        float64
+	cpuProfile         string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -71,6 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.htmlFile, "html", "", "write a self-contained HTML report with charts to this file")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address during the run (e.g. :9100)")
 	fs.StringVar(&o.sqlFile, "sql-file", "", "statements for the sql-file workload, one per line; ? gets a random id")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	fs.Float64Var(&o.cancelShare, "cancel-share", 0.2, "cancel-heavy: share of queries cancelled by their deadline")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -119,6 +122,17 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return nil
 		}
 		return err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	dsn := o.dsn
 	embeddedRun := dsn == ""
