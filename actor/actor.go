@@ -301,7 +301,12 @@ func (c *Conn) roundTrip(ctx context.Context, req *request) (err error, abandone
 	if err, abandoned, ran := c.tryDirect(ctx, req); ran {
 		return err, abandoned
 	}
-	// tryDirect counted req as in flight.
+	return c.viaMailbox(ctx, req)
+}
+
+// viaMailbox hands req to the actor goroutine and waits for its reply; req
+// is already counted as in flight.
+func (c *Conn) viaMailbox(ctx context.Context, req *request) (err error, abandoned bool) {
 	if req.done == nil {
 		req.done = make(chan struct{}, 1)
 	}

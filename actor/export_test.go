@@ -1,0 +1,22 @@
+package actor
+
+import "context"
+
+// RoundTripNoIO runs a command that does no I/O, through the mailbox
+// (viaMailbox) or the direct path, for the hop benchmarks.
+func RoundTripNoIO(ctx context.Context, c *Conn, viaMailbox bool) error {
+	req := c.reqs.Get().(*request)
+	req.kind, req.fn, req.ctx = reqFunc, noIO, ctx
+	var err error
+	if viaMailbox {
+		c.inflight.Add(1)
+		err, _ = c.viaMailbox(ctx, req)
+	} else {
+		err, _ = c.roundTrip(ctx, req)
+	}
+	*req = request{done: req.done}
+	c.reqs.Put(req)
+	return err
+}
+
+func noIO(*session) error { return nil }
