@@ -2,6 +2,7 @@ package actor_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -100,5 +101,45 @@ func TestFreshCursorPointSelectAllocations(t *testing.T) {
 				t.Errorf("scanned %d, %q; want 42, \"text\"", v, text)
 			}
 		})
+	}
+}
+
+// TestBinaryScanMatchesText scans the same row from the text and the
+// binary protocol into byte and integer destinations: the binary cursor
+// must accept sql.RawBytes for strings and give identical values.
+func TestBinaryScanMatchesText(t *testing.T) {
+	c := connect(t)
+	ctx := ctxT(t)
+	const q = "SELECT CAST(? AS SIGNED), CAST(-5 AS SIGNED), 'héllo', CAST(12.50 AS DECIMAL(6,2)), CAST('blob' AS BINARY), CAST(7 AS UNSIGNED)"
+	type row struct {
+		i, neg int64
+		s      sql.RawBytes
+		dec    string
+		blob   []byte
+		u      int64
+	}
+	scan := func(binary bool) row {
+		cur := c.Cursor()
+		cur.Binary = binary
+		if _, err := cur.Execute(ctx, q, 41); err != nil {
+			t.Fatal(err)
+		}
+		var r row
+		if !cur.Next(ctx) {
+			t.Fatalf("binary=%v: no row: %v", binary, cur.Err())
+		}
+		if err := cur.Scan(&r.i, &r.neg, &r.s, &r.dec, &r.blob, &r.u); err != nil {
+			t.Fatalf("binary=%v: %v", binary, err)
+		}
+		r.s = append(sql.RawBytes(nil), r.s...)
+		return r
+	}
+	text, bin := scan(false), scan(true)
+	want := row{41, -5, sql.RawBytes("héllo"), "12.50", []byte("blob"), 7}
+	for name, got := range map[string]row{"text": text, "binary": bin} {
+		if got.i != want.i || got.neg != want.neg || string(got.s) != string(want.s) ||
+			got.dec != want.dec || string(got.blob) != string(want.blob) || got.u != want.u {
+			t.Errorf("%s protocol scanned %+v, want %+v", name, got, want)
+		}
 	}
 }

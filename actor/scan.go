@@ -85,7 +85,17 @@ func (cur *Cursor) scanOne(col *Column, i int, sp proto.Span, data []byte, dest 
 		return nil
 	}
 	raw := sp.Bytes(data)
-	if res.binary || cfg.Converters[col.Type] != nil {
+	if res.binary && cfg.Converters[col.Type] == nil {
+		if d, ok := dest.(*int64); ok && isBinaryInt(col.Type) {
+			v, err := proto.BinaryInt(raw, &res.pcols[i])
+			if err != nil {
+				return typeError(col, dest, err)
+			}
+			*d = v
+			return nil
+		}
+	}
+	if res.binary && !proto.BinarySameAsText(col.Type) || cfg.Converters[col.Type] != nil {
 		// Decode through the Go value, then assign.
 		var v any
 		var err error
@@ -340,4 +350,14 @@ func (c *Conn) literalOptionsPublished() proto.LiteralOptions {
 		NoBackslashEscapes: uint16(c.status.Load())&proto.StatusNoBackslashEscapes != 0,
 		Loc:                c.cfg.Loc,
 	}
+}
+
+// isBinaryInt reports whether a binary-protocol value of type t is a
+// little-endian integer.
+func isBinaryInt(t proto.FieldType) bool {
+	switch t {
+	case proto.TypeTiny, proto.TypeShort, proto.TypeYear, proto.TypeInt24, proto.TypeLong, proto.TypeLongLong:
+		return true
+	}
+	return false
 }

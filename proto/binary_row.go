@@ -21,6 +21,13 @@ func binaryWidth(t FieldType) int {
 	return 0
 }
 
+// BinarySameAsText reports whether a binary-protocol value of type t is the
+// very bytes the text protocol sends (strings, blobs, DECIMAL, JSON, BIT,
+// ENUM, SET): everything but fixed-width numbers and temporal values.
+func BinarySameAsText(t FieldType) bool {
+	return binaryWidth(t) == 0 && !isBinaryTemporal(t)
+}
+
 // isBinaryTemporal reports whether t is sent as a 1-byte length followed by
 // that many bytes (DATE, DATETIME, TIMESTAMP, TIME).
 func isBinaryTemporal(t FieldType) bool {
