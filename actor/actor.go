@@ -101,6 +101,11 @@ type Conn struct {
 
 	reqs sync.Pool // *request for Conn-level commands
 
+	// Row buffers of a closed cursor, for the next one (see recycle).
+	spareMu    sync.Mutex
+	spareRows  []byte
+	spareSpans []proto.Span
+
 	// wire is held by whoever runs a command on the socket: the actor
 	// goroutine, a direct caller, or a resync after an interrupted one.
 	wire sync.Mutex
@@ -405,4 +410,26 @@ func (c *Conn) noteOK(ok proto.OK) {
 	c.insertID.Store(ok.LastInsertID)
 	c.affected.Store(ok.AffectedRows)
 	c.warnings.Store(uint32(ok.Warnings))
+}
+
+// spareBuffers takes the row buffers a closed cursor left, if any.
+func (c *Conn) spareBuffers() ([]byte, []proto.Span) {
+	c.spareMu.Lock()
+	rows, spans := c.spareRows, c.spareSpans
+	c.spareRows, c.spareSpans = nil, nil
+	c.spareMu.Unlock()
+	return rows, spans
+}
+
+// putSpareBuffers keeps a closed cursor's row buffers, unless they are too
+// big to pin.
+func (c *Conn) putSpareBuffers(rows []byte, spans []proto.Span) {
+	c.spareMu.Lock()
+	if rows != nil && cap(rows) <= 4<<20 {
+		c.spareRows = rows
+	}
+	if spans != nil && cap(spans) <= 1<<16 {
+		c.spareSpans = spans
+	}
+	c.spareMu.Unlock()
 }

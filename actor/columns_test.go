@@ -143,3 +143,36 @@ func TestBinaryScanMatchesText(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedCursorsLendTheirRowBuffers: a cursor per 200-row query, closed
+// after use, reuses the row buffers the previous one grew, so it costs
+// only the cursor itself; and the rows read are each query's own.
+func TestClosedCursorsLendTheirRowBuffers(t *testing.T) {
+	c := connect(t)
+	ctx := context.Background()
+	var id int64
+	var pad sql.RawBytes
+	start := 0
+	run := func() {
+		start++
+		cur := c.Cursor()
+		defer cur.Close(ctx)
+		if _, err := cur.Execute(ctx, "SELECT seq, REPEAT('p', 60) FROM seq_1_to_200 WHERE seq >= ?", start%2+1); err != nil {
+			t.Fatal(err)
+		}
+		first := true
+		for cur.Next(ctx) {
+			if err := cur.Scan(&id, &pad); err != nil {
+				t.Fatal(err)
+			}
+			if first && id != int64(start%2+1) {
+				t.Fatalf("first row %d, want %d", id, start%2+1)
+			}
+			first = false
+		}
+	}
+	run()
+	if allocs := testing.AllocsPerRun(100, run); allocs > 1 {
+		t.Errorf("cursor per 200-row query: %.1f allocations, want at most 1", allocs)
+	}
+}

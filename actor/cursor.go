@@ -120,7 +120,13 @@ func (cur *Cursor) request() *request {
 		} else {
 			cur.req, cur.res = newRequest(), &result{}
 		}
-		cur.res.rows, cur.res.spans = cur.res.rowBuf[:0], cur.res.spanBuf[:0]
+		cur.res.rows, cur.res.spans = cur.conn.spareBuffers()
+		if cur.res.rows == nil {
+			cur.res.rows = cur.res.rowBuf[:0]
+		}
+		if cur.res.spans == nil {
+			cur.res.spans = cur.res.spanBuf[:0]
+		}
 	}
 	cur.req.res = cur.res
 	cur.res.unbuffered = cur.kind.Unbuffered()
@@ -323,6 +329,7 @@ func (cur *Cursor) Close(ctx context.Context) error {
 	cur.closed = true
 	res := cur.res
 	if res == nil || (res.eof && !res.more) {
+		cur.recycle()
 		return nil
 	}
 	gen := res.gen
@@ -333,6 +340,9 @@ func (cur *Cursor) Close(ctx context.Context) error {
 		}
 		return nil
 	})
+	if err == nil {
+		cur.recycle()
+	}
 	if IsBadConn(err) && c.Closed() {
 		return nil // nothing left to drain on a closed connection
 	}
@@ -393,4 +403,24 @@ func (cur *Cursor) Discard(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// recycle hands a closed cursor's grown row buffers to its connection, for
+// the next cursor made there: a cursor per query then stops allocating
+// once the buffers fit the results.
+func (cur *Cursor) recycle() {
+	res := cur.res
+	if res == nil {
+		return
+	}
+	var rows []byte
+	var spans []proto.Span
+	if cap(res.rows) > len(res.rowBuf) {
+		rows = res.rows[:0]
+	}
+	if cap(res.spans) > len(res.spanBuf) {
+		spans = res.spans[:0]
+	}
+	res.rows, res.spans = nil, nil
+	cur.conn.putSpareBuffers(rows, spans)
 }

@@ -135,6 +135,7 @@ func BenchmarkSpeedPointSelect16(b *testing.B) {
 				}
 				defer c.Release()
 				cur := c.Cursor()
+				defer cur.Close(ctx)
 				cur.Binary = binary
 				if _, err := cur.Execute(ctx, pointSQL, i%100000+1); err != nil {
 					return err
@@ -190,6 +191,7 @@ func BenchmarkSpeedRange100x16(b *testing.B) {
 			}
 			defer c.Release()
 			cur := c.Cursor()
+			defer cur.Close(ctx)
 			start := i%99900 + 1
 			if _, err := cur.Execute(ctx, q, start, start+99); err != nil {
 				return err

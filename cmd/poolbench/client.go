@@ -44,6 +44,7 @@ func (a *amysqlClient) Query(ctx context.Context, prepared bool, q string, args 
 	n := 0
 	err := a.withConn(ctx, func(c *pool.Conn) error {
 		cur := c.Cursor()
+		defer cur.Close(ctx)
 		cur.Binary = prepared
 		if _, err := cur.Execute(ctx, q, args...); err != nil {
 			return err
