@@ -104,19 +104,21 @@ func (in *interrupter) clear() {
 // setReadDeadline sets a per-read deadline unless an interruption holds
 // the socket's deadline in the past.
 func (in *interrupter) setReadDeadline(t time.Time) error {
+	return in.setUnlessFired(true, t)
+}
+
+func (in *interrupter) setWriteDeadline(t time.Time) error {
+	return in.setUnlessFired(false, t)
+}
+
+func (in *interrupter) setUnlessFired(read bool, t time.Time) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.fired.Load() {
 		return os.ErrDeadlineExceeded
 	}
-	return in.nc.SetReadDeadline(t)
-}
-
-func (in *interrupter) setWriteDeadline(t time.Time) error {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.fired.Load() {
-		return os.ErrDeadlineExceeded
+	if read {
+		return in.nc.SetReadDeadline(t)
 	}
 	return in.nc.SetWriteDeadline(t)
 }
@@ -144,11 +146,7 @@ func (c *Conn) directOK(req *request) bool {
 // ran is false when it was not, and req must go through the mailbox; the
 // in-flight count then already includes req.
 func (c *Conn) tryDirect(ctx context.Context, req *request) (err error, abandoned, ran bool) {
-	if c.inflight.Add(1) != 1 || !c.wire.TryLock() {
-		return nil, false, false
-	}
-	if !c.directOK(req) {
-		c.wire.Unlock()
+	if c.inflight.Add(1) != 1 || !c.directOK(req) || !c.wire.TryLock() {
 		return nil, false, false
 	}
 	s := c.sess
