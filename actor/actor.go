@@ -97,6 +97,7 @@ type Conn struct {
 	collation     string
 	tls           bool
 	compressed    bool
+	cachesMeta    bool
 	tlsState      *tls.ConnectionState
 
 	reqs sync.Pool // *request for Conn-level commands
@@ -157,6 +158,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		collation:     s.collName,
 		tls:           s.tls,
 		compressed:    s.comp != nil,
+		cachesMeta:    s.cacheMeta,
 		tlsState:      s.tlsState,
 	}
 	c.log = cfg.Logger

@@ -96,3 +96,25 @@ func (c *Conn) readColumns(res *result, n int) error {
 	c.meta = m
 	return nil
 }
+
+// reuseColumns gives res the metadata the server skipped sending because
+// the client has it already (MARIADB_CLIENT_CACHE_METADATA). Without
+// DEPRECATE_EOF the EOF that ends the absent definitions is still sent.
+func (c *Conn) reuseColumns(res *result, known *colMeta, n int) error {
+	s := c.sess
+	if known == nil || len(known.ends) != n {
+		return s.fail(fmt.Errorf("%w: the server skipped the definitions of %d columns the client does not have", proto.ErrMalformedPacket, n))
+	}
+	if s.caps&proto.ClientDeprecateEOF == 0 {
+		p, err := s.read()
+		if err != nil {
+			return err
+		}
+		if !proto.IsEOF(p) {
+			return s.fail(fmt.Errorf("%w: expected EOF after skipped column definitions", proto.ErrMalformedPacket))
+		}
+	}
+	res.setMeta(known)
+	c.meta = known
+	return nil
+}

@@ -268,6 +268,11 @@ func (c *Conn) ThreadID() uint32 { return c.threadID }
 // and a server that supports it).
 func (c *Conn) Compressed() bool { return c.compressed }
 
+// CachesMetadata reports whether the server skips re-sending the column
+// definitions of a prepared statement's results while they are unchanged
+// (MariaDB 10.6 and later; MARIADB_CLIENT_CACHE_METADATA).
+func (c *Conn) CachesMetadata() bool { return c.cachesMeta }
+
 // TLS reports whether the connection is encrypted.
 func (c *Conn) TLS() bool { return c.tls }
 

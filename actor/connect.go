@@ -127,6 +127,12 @@ func (s *session) handshake(ctx context.Context) error {
 		caps &^= proto.ClientLongPassword
 		resp.MariaDBCapabilities = proto.MariaDBClientExtendedTypeInfo
 		s.ext = true
+		if hs.MariaDBCapabilities&proto.MariaDBClientCacheMetadata != 0 {
+			// Prepared statements then skip column definitions the
+			// client already has.
+			resp.MariaDBCapabilities |= proto.MariaDBClientCacheMetadata
+			s.cacheMeta = true
+		}
 	}
 
 	useTLS, err := s.wantTLS(hs)

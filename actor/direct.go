@@ -3,7 +3,6 @@ package actor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"sync"
@@ -260,9 +259,12 @@ func (c *Conn) skipResponse(ph phase) error {
 				return err
 			}
 		default:
-			n, ok := proto.ParseColumnCount(p)
-			if !ok || n == 0 || n > maxColumns {
-				return s.fail(fmt.Errorf("%w: bad column count in result header", proto.ErrMalformedPacket))
+			n, defs, err := s.columnCount(p)
+			if err != nil {
+				return err
+			}
+			if !defs {
+				n = 0
 			}
 			if s.caps&proto.ClientDeprecateEOF == 0 {
 				n++

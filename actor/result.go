@@ -17,7 +17,11 @@ type result struct {
 	gen        uint64
 	unbuffered bool
 
-	meta    *colMeta // shared, immutable; cols and pcols are its slices
+	meta *colMeta // shared, immutable; cols and pcols are its slices
+	// known is the metadata the server may skip sending for this
+	// response's first result set: a prepared statement's, on a
+	// connection that caches metadata. Consumed by readResult.
+	known   *colMeta
 	cols    []Column
 	pcols   []proto.Column
 	scratch []byte // column packets of new metadata, while reading them
@@ -102,6 +106,8 @@ func (c *Conn) setWire(rows, more bool) {
 // set (all of it, or just its metadata for an unbuffered result).
 func (c *Conn) readResult(res *result) error {
 	s := c.sess
+	known := res.known
+	res.known = nil
 	s.phase = phaseHeader
 	p, err := s.read()
 	if err != nil {
@@ -114,11 +120,15 @@ func (c *Conn) readResult(res *result) error {
 	case proto.HeaderLocalInfile:
 		return c.localInfile(res, p)
 	}
-	n, ok := proto.ParseColumnCount(p)
-	if !ok || n == 0 || n > maxColumns {
-		return s.fail(fmt.Errorf("%w: bad column count in result header", proto.ErrMalformedPacket))
+	n, defs, err := s.columnCount(p)
+	if err != nil {
+		return err
 	}
-	if err := c.readColumns(res, int(n)); err != nil {
+	if defs {
+		if err := c.readColumns(res, n); err != nil {
+			return err
+		}
+	} else if err := c.reuseColumns(res, known, n); err != nil {
 		return err
 	}
 	res.hasRows = true

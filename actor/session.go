@@ -25,6 +25,9 @@ type session struct {
 	hs   *proto.Handshake
 	caps uint32 // negotiated capabilities
 	ext  bool   // MariaDB extended type info negotiated
+	// cacheMeta: MariaDB's MARIADB_CLIENT_CACHE_METADATA was negotiated, so
+	// a result's column count carries a "definitions follow" byte.
+	cacheMeta bool
 
 	status   uint16
 	tls      bool
@@ -187,6 +190,24 @@ func (s *session) startPacket() []byte {
 	return s.pw.Start()
 }
 
+// columnCount decodes the packet that starts a result set: the number of
+// columns and whether their definitions follow. A malformed header breaks
+// the session.
+func (s *session) columnCount(p []byte) (n int, defs bool, err error) {
+	var v uint64
+	ok := false
+	if s.cacheMeta {
+		v, defs, ok = proto.ParseColumnCountMeta(p)
+	} else {
+		v, ok = proto.ParseColumnCount(p)
+		defs = true
+	}
+	if !ok || v == 0 || v > maxColumns {
+		return 0, false, s.fail(fmt.Errorf("%w: bad column count in result header", proto.ErrMalformedPacket))
+	}
+	return int(v), defs, nil
+}
+
 // serverError inspects a server error for codes after which the server
 // closes the session.
 func (s *session) serverError(e *proto.Error) error {
@@ -257,13 +278,16 @@ func (s *session) discardQuery(q string) error {
 		case proto.HeaderLocalInfile:
 			return s.fail(fmt.Errorf("%w: LOCAL INFILE request from an init command", ErrLocalInfileDenied))
 		default:
-			n, ok := proto.ParseColumnCount(p)
-			if !ok {
-				return s.fail(fmt.Errorf("%w: bad result header", proto.ErrMalformedPacket))
+			n, defs, err := s.columnCount(p)
+			if err != nil {
+				return err
 			}
 			// Column definitions, then (without DEPRECATE_EOF) an EOF, then
 			// rows up to the final EOF/OK.
-			skip := int(n)
+			skip := 0
+			if defs {
+				skip = n
+			}
 			if s.caps&proto.ClientDeprecateEOF == 0 {
 				skip++
 			}

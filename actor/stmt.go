@@ -21,6 +21,7 @@ type Stmt struct {
 	query   string
 	nparams int
 	cols    []Column
+	meta    *colMeta // the result metadata the server last sent
 	closed  bool
 	cached  bool // owned by the connection's statement cache
 }
@@ -74,7 +75,7 @@ func (c *Conn) prepareOnWire(query string) (*Stmt, error) {
 		if err := c.readColumns(&res, int(ok.NumColumns)); err != nil {
 			return nil, err
 		}
-		st.cols = res.cols
+		st.cols, st.meta = res.cols, res.meta
 	}
 	return st, nil
 }
@@ -228,7 +229,14 @@ func (c *Conn) executeOnWire(st *Stmt, args []any, res *result) error {
 	res.gen = c.gen
 	res.reset()
 	res.binary = true
-	return c.readResult(res)
+	if s.cacheMeta {
+		res.known = st.meta
+	}
+	err = c.readResult(res)
+	if res.hasRows && res.meta != nil {
+		st.meta = res.meta // what the server will skip next time
+	}
+	return err
 }
 
 // resetStmt sends COM_STMT_RESET and reads its reply.

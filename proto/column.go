@@ -97,3 +97,19 @@ func ParseColumnCount(b []byte) (count uint64, ok bool) {
 	}
 	return v, true
 }
+
+// ParseColumnCountMeta decodes the packet that starts a result set on a
+// connection that negotiated MariaDB's MARIADB_CLIENT_CACHE_METADATA: the
+// column count, then one byte telling whether the column definitions
+// follow (a prepared statement whose metadata the client already has
+// skips them). ok is false when b is not such a packet.
+func ParseColumnCountMeta(b []byte) (count uint64, defs bool, ok bool) {
+	if len(b) == 0 || b[0] == HeaderOK || b[0] == HeaderErr || b[0] == HeaderLocalInfile {
+		return 0, false, false
+	}
+	v, null, n := LenEncInt(b)
+	if n == 0 || null || len(b) != n+1 || b[n] > 1 {
+		return 0, false, false
+	}
+	return v, b[n] == 1, true
+}

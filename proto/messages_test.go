@@ -199,6 +199,35 @@ func columnPacket(table, name string, charset uint16, length uint32, typ FieldTy
 	return b
 }
 
+func TestParseColumnCountMetaReadsTheMetadataFollowsByte(t *testing.T) {
+	tests := []struct {
+		name        string
+		in          []byte
+		count       uint64
+		defs, valid bool
+	}{
+		{"definitions follow", []byte{3, 1}, 3, true, true},
+		{"definitions skipped", []byte{1, 0}, 1, false, true},
+		{"two-byte count", []byte{0xfc, 0x2c, 0x01, 1}, 300, true, true},
+		{"flag missing", []byte{3}, 0, false, false},
+		{"flag neither 0 nor 1", []byte{3, 2}, 0, false, false},
+		{"trailing garbage", []byte{3, 1, 0}, 0, false, false},
+		{"OK packet", []byte{HeaderOK, 0, 0, 2, 0, 0, 0}, 0, false, false},
+		{"ERR packet", []byte{HeaderErr, 0x48, 0x04}, 0, false, false},
+		{"LOCAL INFILE request", []byte{HeaderLocalInfile, 'f'}, 0, false, false},
+		{"NULL count", []byte{0xfb, 1}, 0, false, false},
+		{"empty", nil, 0, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, defs, ok := ParseColumnCountMeta(tt.in)
+			if ok != tt.valid || n != tt.count || defs != tt.defs {
+				t.Errorf("ParseColumnCountMeta(% x) = %d, %v, %v; want %d, %v, %v", tt.in, n, defs, ok, tt.count, tt.defs, tt.valid)
+			}
+		})
+	}
+}
+
 func TestParseColumn(t *testing.T) {
 	var c Column
 	p := columnPacket("t", "id", 63, 11, TypeLong, FlagNotNull|FlagUnsigned, 0, nil)
@@ -282,5 +311,14 @@ func FuzzParseResultSet(f *testing.F) {
 			}
 		}
 		_, _ = ParseColumnCount(row)
+		if n, defs, ok := ParseColumnCountMeta(row); ok {
+			flag := byte(0)
+			if defs {
+				flag = 1
+			}
+			if again := append(AppendLenEncInt(nil, n), flag); !bytes.Equal(again, row) && row[0] != 0xfc && row[0] != 0xfd && row[0] != 0xfe {
+				t.Fatalf("column count %d, defs %v re-encodes as % x, not % x", n, defs, again, row)
+			}
+		}
 	})
 }

@@ -1,0 +1,184 @@
+package actor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/proto"
+)
+
+// greetMariaDB sends a MariaDB-style greeting: CLIENT_MYSQL clear and the
+// extended capabilities in the last four reserved bytes.
+func (c *peerConn) greetMariaDB(caps, mariaCaps uint32) {
+	caps &^= proto.ClientLongPassword
+	g := []byte{10}
+	g = append(g, "5.5.5-10.11.0-MariaDB-hostile\x00"...)
+	g = append(g, 7, 0, 0, 0)
+	g = append(g, "abcdefgh"...)
+	g = append(g, 0, byte(caps), byte(caps>>8), 45, 2, 0, byte(caps>>16), byte(caps>>24), 21)
+	g = append(g, make([]byte, 6)...)
+	g = append(g, byte(mariaCaps), byte(mariaCaps>>8), byte(mariaCaps>>16), byte(mariaCaps>>24))
+	g = append(g, "ijklmnopqrst\x00"...)
+	g = append(g, proto.AuthNativePassword+"\x00"...)
+	c.send(g)
+}
+
+// A server may skip column definitions only for metadata the client has
+// (a prepared statement's). Skipping them for anything else cannot be
+// decoded: the client reports a malformed packet and gives the connection
+// up instead of guessing the columns.
+func TestHostileSkippedColumnDefinitionsTheClientNeverHad(t *testing.T) {
+	h := startHostile(t, func(c *peerConn) {
+		c.greetMariaDB(baseCaps, proto.MariaDBClientExtendedTypeInfo|proto.MariaDBClientCacheMetadata)
+		if _, err := c.read(); err != nil {
+			return
+		}
+		c.send(okPacket)
+		if _, ok := c.nextQuery(); !ok {
+			return
+		}
+		c.send([]byte{1, 0}) // one column, definitions skipped
+		c.send(proto.AppendLenEncString(nil, "x"))
+		c.send([]byte{0xfe, 0, 0, 2, 0, 0, 0})
+		c.nextQuery()
+	})
+	conn, err := actor.Connect(ctxT(t), hostileConfig(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = conn.Cursor().Execute(ctx, "SELECT 'x'")
+	if !errors.Is(err, proto.ErrMalformedPacket) {
+		t.Fatalf("error = %v, want %v", err, proto.ErrMalformedPacket)
+	}
+	if !conn.Closed() {
+		t.Error("the connection is still open after an undecodable result")
+	}
+}
+
+// The client asks MariaDB to cache prepared statements' metadata. A
+// repeated execute then receives no column definitions, so it moves fewer
+// bytes than the first one, and still decodes the same row.
+func TestPreparedStatementSkipsColumnDefinitionsItAlreadyHas(t *testing.T) {
+	obs := &byteCounter{}
+	cfg := testConfig(t)
+	cfg.Observer = obs
+	c, err := actor.Connect(ctxT(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := ctxT(t)
+	st, err := c.Prepare(ctx, "SELECT 42 AS answer, 'a longish column alias to make definitions big' AS label, ? AS arg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	var sizes []int64
+	for i := 0; i < 3; i++ {
+		cur, err := st.Open(ctx, actor.TupleCursor, int64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, obs.last())
+		row, err := cur.FetchOne(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fmt.Sprint(row), fmt.Sprintf("[42 a longish column alias to make definitions big %d]", i); got != want {
+			t.Errorf("execute %d: row %s, want %s", i, got, want)
+		}
+		cols := cur.Description()
+		if len(cols) != 3 || cols[0].Name != "answer" || cols[1].Name != "label" || cols[2].Name != "arg" {
+			t.Errorf("execute %d: columns %+v", i, cols)
+		}
+		cur.Close(ctx)
+	}
+	if !c.CachesMetadata() {
+		t.Skip("server does not offer MARIADB_CLIENT_CACHE_METADATA (MySQL, or MariaDB before 10.6)")
+	}
+	// A column definition packet is at least its header, "def", four
+	// empty names, the alias and 13 fixed bytes: 26 bytes plus the alias.
+	minDefs := int64(3*26 + len("answer") + len("label") + len("arg"))
+	if sizes[2] != sizes[1] || sizes[1] > sizes[0]-minDefs {
+		t.Errorf("bytes received per execute = %v; want the later ones equal and at least %d bytes below the first", sizes, minDefs)
+	}
+}
+
+// When a table changes under a prepared statement, the server re-sends the
+// metadata and the client decodes rows with the new columns, not the ones
+// it cached.
+func TestPreparedStatementFollowsChangedMetadata(t *testing.T) {
+	c := connect(t)
+	ctx := ctxT(t)
+	tbl := tempTable(t, c, "amysql_cachemeta", "(id INT PRIMARY KEY, v INT)")
+	if _, err := c.Cursor().Execute(ctx, "INSERT INTO "+tbl+" VALUES (1, 7)"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Prepare(ctx, "SELECT * FROM "+tbl+" WHERE id = ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	fetch := func() ([]any, []actor.Column) {
+		t.Helper()
+		cur, err := st.Open(ctx, actor.TupleCursor, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cur.Close(ctx)
+		row, err := cur.FetchOne(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return row, cur.Description()
+	}
+	for i := 0; i < 2; i++ {
+		if row, _ := fetch(); fmt.Sprint(row) != "[1 7]" {
+			t.Fatalf("before ALTER: row %v", row)
+		}
+	}
+	for _, q := range []string{
+		"ALTER TABLE " + tbl + " MODIFY v VARCHAR(20)",
+		"UPDATE " + tbl + " SET v = 'seven'",
+		"ALTER TABLE " + tbl + " ADD COLUMN w DOUBLE NOT NULL DEFAULT 2.5",
+	} {
+		if _, err := c.Cursor().Execute(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 2; i++ {
+		row, cols := fetch()
+		if len(row) != 3 || row[0] != int64(1) || row[1] != "seven" || row[2] != float64(2.5) {
+			t.Errorf("after ALTER (execute %d): row %#v", i, row)
+		}
+		if len(cols) != 3 || cols[2].Name != "w" {
+			t.Errorf("after ALTER (execute %d): columns %+v", i, cols)
+		}
+	}
+}
+
+// byteCounter records the bytes received by each observed command.
+type byteCounter struct {
+	mu   sync.Mutex
+	recv []int64
+}
+
+func (b *byteCounter) ObserveCommand(e actor.CommandEvent) {
+	b.mu.Lock()
+	b.recv = append(b.recv, e.BytesReceived)
+	b.mu.Unlock()
+}
+
+func (b *byteCounter) last() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.recv[len(b.recv)-1]
+}
