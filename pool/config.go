@@ -22,6 +22,7 @@ const (
 	DefaultMaxSize           = 10
 	DefaultHealthCheckPeriod = time.Minute
 	DefaultPingIdle          = time.Second
+	DefaultPeekIdle          = time.Millisecond
 	DefaultReleaseTimeout    = 5 * time.Second
 )
 
@@ -56,6 +57,12 @@ type Config struct {
 	// PingIdle pings a connection on acquire when it has been idle longer
 	// than this (default 1s); negative disables the ping.
 	PingIdle time.Duration
+	// PeekIdle checks, on acquire, a connection idle longer than this
+	// (default 1ms) with a non-consuming peek at its socket, which sees a
+	// connection the server closed without a round trip. One whose last
+	// command ended more recently is handed out without the system call;
+	// negative peeks every time.
+	PeekIdle time.Duration
 	// ResetOnRelease resets the session (COM_RESET_CONNECTION) of every
 	// released connection, so no session state reaches the next user.
 	ResetOnRelease bool
@@ -111,6 +118,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.PingIdle == 0 {
 		c.PingIdle = DefaultPingIdle
 	}
+	if c.PeekIdle == 0 {
+		c.PeekIdle = DefaultPeekIdle
+	}
 	if c.ReleaseTimeout == 0 {
 		c.ReleaseTimeout = DefaultReleaseTimeout
 	}
@@ -129,6 +139,7 @@ var poolParams = map[string]func(*Config, string) error{
 	"health_check_period":      durParam(func(c *Config) *time.Duration { return &c.HealthCheckPeriod }),
 	"acquire_timeout":          durParam(func(c *Config) *time.Duration { return &c.AcquireTimeout }),
 	"ping_idle":                durParam(func(c *Config) *time.Duration { return &c.PingIdle }),
+	"peek_idle":                durParam(func(c *Config) *time.Duration { return &c.PeekIdle }),
 	"reset_on_release": func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		c.ResetOnRelease = b

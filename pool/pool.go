@@ -211,13 +211,16 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 func (p *Pool) usable(ctx context.Context, res *puddle.Resource[*connRes]) (reason, bool) {
 	cr := res.Value()
 	c := cr.conn
-	switch {
-	case !c.Alive():
+	if c.Closed() {
 		return reasonBroken, false
-	case !cr.expires.IsZero() && time.Now().After(cr.expires):
+	}
+	if !cr.expires.IsZero() && time.Now().After(cr.expires) {
 		return reasonLifetime, false
 	}
 	idle := res.IdleDuration()
+	if (p.cfg.PeekIdle < 0 || idle > p.cfg.PeekIdle) && !c.Alive() {
+		return reasonBroken, false
+	}
 	if p.cfg.Recycle > 0 && idle > p.cfg.Recycle {
 		return reasonRecycle, false
 	}

@@ -79,12 +79,12 @@ func TestInvalidSizesAreErrors(t *testing.T) {
 }
 
 func TestParseConfig(t *testing.T) {
-	cfg, err := pool.ParseConfig("u:pw@tcp(db:3306)/app?charset=latin1&minsize=2&maxsize=0&pool_recycle=3600&max_conn_lifetime=1h&acquire_timeout=250ms&reset_on_release=true")
+	cfg, err := pool.ParseConfig("u:pw@tcp(db:3306)/app?charset=latin1&minsize=2&maxsize=0&pool_recycle=3600&max_conn_lifetime=1h&acquire_timeout=250ms&reset_on_release=true&peek_idle=5ms&ping_idle=-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.MinSize != 2 || cfg.MaxSize != pool.Unlimited || cfg.Recycle != time.Hour || cfg.MaxConnLifetime != time.Hour ||
-		cfg.AcquireTimeout != 250*time.Millisecond || !cfg.ResetOnRelease {
+		cfg.AcquireTimeout != 250*time.Millisecond || !cfg.ResetOnRelease || cfg.PeekIdle != 5*time.Millisecond || cfg.PingIdle != -time.Second {
 		t.Errorf("pool settings = %+v", cfg)
 	}
 	if cfg.Conn.Host != "db" || cfg.Conn.Charset != "latin1" || cfg.Conn.Password != "pw" {
@@ -471,6 +471,56 @@ func TestConnectionKilledWhileIdleIsReplacedSilently(t *testing.T) {
 	}
 	if st := p.Stat(); st.Destroyed["broken"] < 2 {
 		t.Errorf("Destroyed = %v, want the 2 killed connections counted as broken", st.Destroyed)
+	}
+}
+
+// The socket peek on acquire is skipped only for a connection whose last
+// command ended within PeekIdle. Past it, a connection the server killed
+// while it sat idle is replaced before anyone sees it; with a PeekIdle
+// longer than the idle time (and no ping), the dead connection reaches the
+// caller, whose query fails with a typed bad-connection error.
+func TestPeekIdleDecidesWhetherAKilledIdleConnectionIsSeen(t *testing.T) {
+	tests := []struct {
+		name     string
+		peekIdle time.Duration
+		replaced bool
+	}{
+		{"default (1ms)", 0, true},
+		{"every acquire", -1, true},
+		{"longer than the idle time", time.Hour, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPool(t, func(c *pool.Config) {
+				c.MinSize, c.MaxSize = 1, 1
+				c.PeekIdle, c.PingIdle = tt.peekIdle, -1
+			})
+			admin, err := actor.Connect(ctxT(t), connConfig(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer admin.Close()
+			c, err := p.Acquire(ctxT(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := c.ThreadID()
+			c.Release()
+			if err := admin.Kill(ctxT(t), id); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(50 * time.Millisecond) // let the server close the socket
+			_, err = p.QueryRow(ctxT(t), "SELECT 1")
+			switch {
+			case tt.replaced && err != nil:
+				t.Fatalf("query after the idle connection was killed: %v", err)
+			case !tt.replaced && !actor.IsBadConn(err):
+				t.Fatalf("query on the killed connection = %v, want a bad-connection error", err)
+			}
+			if got := p.Stat().Destroyed["broken"]; tt.replaced && got != 1 {
+				t.Errorf("Destroyed[broken] = %d, want the killed connection", got)
+			}
+		})
 	}
 }
 
