@@ -54,37 +54,54 @@ var errInterrupted = errors.New("amysql: command interrupted")
 // interrupter stops the socket I/O of a direct command when its caller's
 // ctx ends. It is shared with timeoutConn, so a per-read timeout cannot
 // push an interrupted read's deadline back into the future.
+//
+// One callback, made once, serves every command: it is registered with
+// context.AfterFunc while a command runs, and a callback that has started
+// is waited for before the next command can be armed, so a late one never
+// interrupts a command it was not registered for.
 type interrupter struct {
-	mu    sync.Mutex
-	nc    net.Conn
-	gen   uint64      // the direct command being watched; 0 for none
-	fired atomic.Bool // the deadline is in the past for the watched command
+	mu       sync.Mutex
+	nc       net.Conn
+	watching bool        // a direct command is running under the callback
+	fired    atomic.Bool // the deadline is in the past for the watched command
+	ran      chan struct{}
+	fireFn   func() // fire, as the AfterFunc callback
 }
 
-// arm starts watching a new direct command and returns its generation.
-func (in *interrupter) arm() uint64 {
+func newInterrupter(nc net.Conn) *interrupter {
+	in := &interrupter{nc: nc, ran: make(chan struct{}, 1)}
+	in.fireFn = in.fire
+	return in
+}
+
+// watch starts watching a direct command and registers the callback
+// with ctx. The returned stop must be passed to unwatch.
+func (in *interrupter) watch(ctx context.Context) (stop func() bool) {
 	in.mu.Lock()
-	in.gen++
-	g := in.gen
+	in.watching = true
 	in.mu.Unlock()
-	return g
+	return context.AfterFunc(ctx, in.fireFn)
 }
 
-// fire interrupts command gen if it is still being watched.
-func (in *interrupter) fire(gen uint64) {
+// fire interrupts the watched command, if any.
+func (in *interrupter) fire() {
 	in.mu.Lock()
-	if in.gen == gen {
+	if in.watching {
 		in.fired.Store(true)
 		_ = in.nc.SetDeadline(time.Unix(1, 0))
 	}
 	in.mu.Unlock()
+	in.ran <- struct{}{}
 }
 
-// disarm stops watching; a fire still in flight becomes a no-op. It
-// reports whether the command was interrupted.
-func (in *interrupter) disarm() bool {
+// unwatch stops watching, waiting for a callback that has already
+// started. It reports whether the command was interrupted.
+func (in *interrupter) unwatch(stop func() bool) bool {
+	if !stop() {
+		<-in.ran
+	}
 	in.mu.Lock()
-	in.gen++
+	in.watching = false
 	fired := in.fired.Load()
 	in.mu.Unlock()
 	return fired
@@ -152,13 +169,12 @@ func (c *Conn) tryDirect(ctx context.Context, req *request) (err error, abandone
 	c.busy.Store(true)
 	var stop func() bool
 	if ctx.Done() != nil && ctx.Err() == nil {
-		gen := s.intr.arm()
-		stop = context.AfterFunc(ctx, func() { s.intr.fire(gen) })
+		stop = s.intr.watch(ctx)
 	}
 	c.perform(req, false)
 	fired := false
-	if stop != nil && !stop() {
-		fired = s.intr.disarm()
+	if stop != nil {
+		fired = s.intr.unwatch(stop)
 	}
 	if s.halted != phaseOther {
 		// Interrupted at a resumable point: a resync goroutine inherits

@@ -78,7 +78,7 @@ func (t *timeoutConn) Write(p []byte) (int, error) {
 func (s *session) setConn(nc net.Conn) {
 	s.nc = nc
 	if s.intr == nil {
-		s.intr = &interrupter{}
+		s.intr = newInterrupter(nc)
 	}
 	s.intr.nc = nc
 	var rw io.ReadWriter = nc
