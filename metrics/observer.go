@@ -14,6 +14,7 @@ import (
 // (for a pool: pool.Config.Conn.Observer) and register it.
 type Observer struct {
 	duration *prometheus.HistogramVec
+	byKind   map[string]prometheus.Observer // duration's series for the known kinds
 	errors   *prometheus.CounterVec
 	sent     prometheus.Counter
 	received prometheus.Counter
@@ -32,7 +33,7 @@ func NewObserver(poolName string, opts ...Option) *Observer {
 	for k, v := range cc.constLabels {
 		labels[k] = v
 	}
-	return &Observer{
+	o := &Observer{
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "command_duration_seconds",
 			Help:        "Time connections spent on a command, from receiving it to its reply, by kind.",
@@ -53,11 +54,23 @@ func NewObserver(poolName string, opts ...Option) *Observer {
 			ConstLabels: labels,
 		}),
 	}
+	// Resolving a label value hashes it under a lock; the kinds a
+	// connection reports are few and known, so their series are looked up
+	// once here rather than on every command.
+	o.byKind = map[string]prometheus.Observer{}
+	for _, k := range []string{"query", "fetch", "next_result", "command", "quit", "other"} { // CommandEvent.Kind
+		o.byKind[k] = o.duration.WithLabelValues(k)
+	}
+	return o
 }
 
 // ObserveCommand implements actor.Observer.
 func (o *Observer) ObserveCommand(ev actor.CommandEvent) {
-	o.duration.WithLabelValues(ev.Kind).Observe(ev.Duration.Seconds())
+	h, ok := o.byKind[ev.Kind]
+	if !ok {
+		h = o.duration.WithLabelValues(ev.Kind)
+	}
+	h.Observe(ev.Duration.Seconds())
 	if ev.Err != nil {
 		o.errors.WithLabelValues(ev.Kind, ErrorClass(ev.Err)).Inc()
 	}
