@@ -183,35 +183,42 @@ func BenchmarkSpeedRange100x16(b *testing.B) {
 	rowsPerSec := func(b *testing.B) {
 		b.ReportMetric(float64(b.N)*100/b.Elapsed().Seconds(), "rows/s")
 	}
-	b.Run("amysql-pool", func(b *testing.B) {
-		parallel(b, func(ctx context.Context, i int) error {
-			c, err := d.pool.Acquire(ctx)
-			if err != nil {
-				return err
-			}
-			defer c.Release()
-			cur := c.Cursor()
-			defer cur.Close(ctx)
-			start := i%99900 + 1
-			if _, err := cur.Execute(ctx, q, start, start+99); err != nil {
-				return err
-			}
-			var id, k int64
-			var cc, pad sql.RawBytes
-			n := 0
-			for cur.Next(ctx) {
-				if err := cur.Scan(&id, &k, &cc, &pad); err != nil {
+	for _, binary := range []bool{false, true} {
+		name := "amysql-pool"
+		if binary {
+			name = "amysql-pool-prepared"
+		}
+		b.Run(name, func(b *testing.B) {
+			parallel(b, func(ctx context.Context, i int) error {
+				c, err := d.pool.Acquire(ctx)
+				if err != nil {
 					return err
 				}
-				n++
-			}
-			if n != 100 {
-				return fmt.Errorf("%d rows, want 100", n)
-			}
-			return cur.Err()
+				defer c.Release()
+				cur := c.Cursor()
+				defer cur.Close(ctx)
+				cur.Binary = binary
+				start := i%99900 + 1
+				if _, err := cur.Execute(ctx, q, start, start+99); err != nil {
+					return err
+				}
+				var id, k int64
+				var cc, pad sql.RawBytes
+				n := 0
+				for cur.Next(ctx) {
+					if err := cur.Scan(&id, &k, &cc, &pad); err != nil {
+						return err
+					}
+					n++
+				}
+				if n != 100 {
+					return fmt.Errorf("%d rows, want 100", n)
+				}
+				return cur.Err()
+			})
+			rowsPerSec(b)
 		})
-		rowsPerSec(b)
-	})
+	}
 	for _, v := range []struct {
 		name string
 		db   *sql.DB
@@ -250,35 +257,40 @@ func BenchmarkSpeedFetch100k(b *testing.B) {
 	perRow := func(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100000, "ns/row")
 	}
-	b.Run("amysql-stream", func(b *testing.B) {
-		ctx := context.Background()
-		c, err := d.pool.Acquire(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Release()
-		cur := c.Cursor(actor.SSCursor)
-		var id, k int64
-		var cc, pad sql.RawBytes
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if _, err := cur.Execute(ctx, q); err != nil {
+	stream := func(binary bool) func(b *testing.B) {
+		return func(b *testing.B) {
+			ctx := context.Background()
+			c, err := d.pool.Acquire(ctx)
+			if err != nil {
 				b.Fatal(err)
 			}
-			n := 0
-			for cur.Next(ctx) {
-				if err := cur.Scan(&id, &k, &cc, &pad); err != nil {
+			defer c.Release()
+			cur := c.Cursor(actor.SSCursor)
+			cur.Binary = binary
+			var id, k int64
+			var cc, pad sql.RawBytes
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := cur.Execute(ctx, q); err != nil {
 					b.Fatal(err)
 				}
-				n++
+				n := 0
+				for cur.Next(ctx) {
+					if err := cur.Scan(&id, &k, &cc, &pad); err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if err := cur.Err(); err != nil || n != 100000 {
+					b.Fatalf("%d rows, %v", n, err)
+				}
 			}
-			if err := cur.Err(); err != nil || n != 100000 {
-				b.Fatalf("%d rows, %v", n, err)
-			}
+			perRow(b)
 		}
-		perRow(b)
-	})
+	}
+	b.Run("amysql-stream", stream(false))
+	b.Run("amysql-stream-prepared", stream(true))
 	b.Run("go-sql-driver", func(b *testing.B) {
 		var id, k int64
 		var cc, pad sql.RawBytes
