@@ -81,7 +81,7 @@ func (s *session) setConn(nc net.Conn) {
 		s.intr = newInterrupter(nc)
 	}
 	s.intr.nc = nc
-	var rw io.ReadWriter = nc
+	var rw io.ReadWriter = newRawSocket(nc)
 	if s.cfg.ReadTimeout > 0 || s.cfg.WriteTimeout > 0 {
 		rw = &timeoutConn{Conn: nc, in: s.intr, rt: s.cfg.ReadTimeout, wt: s.cfg.WriteTimeout}
 	}

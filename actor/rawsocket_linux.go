@@ -1,0 +1,148 @@
+//go:build linux
+
+package actor
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// rawSocket reads and writes a TCP or Unix socket with raw system calls.
+//
+// Go's socket I/O enters each read and write through the scheduler
+// (entersyscall/exitsyscall), which wakes the runtime's monitor thread
+// whenever the process had gone idle, and lets it hand the P to another
+// thread when a call runs long. A client that waits on the network between
+// short commands goes idle and busy again thousands of times a second, so
+// those wake-ups cost about as many context switches as the queries
+// themselves. The socket is non-blocking, so a raw read or write of a
+// bounded size returns in microseconds; when it would block (EAGAIN) the
+// netpoller waits as usual, with deadlines and interruption unchanged.
+// Large transfers keep the ordinary scheduler-aware call.
+type rawSocket struct {
+	net.Conn
+	rc syscall.RawConn
+
+	// The operation in flight; the read and write halves are used by one
+	// goroutine each at most (the wire lock's holder).
+	rp, wp     []byte
+	rn, wn     int
+	rerr, werr error
+	rfn, wfn   func(fd uintptr) bool
+}
+
+// rawIOMax bounds a transfer made with a raw system call.
+const rawIOMax = 64 << 10
+
+// newRawSocket wraps nc when it is a plain TCP or Unix socket.
+func newRawSocket(nc net.Conn) net.Conn {
+	switch nc.(type) {
+	case *net.TCPConn, *net.UnixConn:
+	default:
+		return nc
+	}
+	rc, err := nc.(syscall.Conn).SyscallConn()
+	if err != nil {
+		return nc
+	}
+	s := &rawSocket{Conn: nc, rc: rc}
+	s.rfn, s.wfn = s.readFd, s.writeFd
+	return s
+}
+
+func (s *rawSocket) readFd(fd uintptr) bool {
+	p := s.rp
+	for {
+		var n uintptr
+		var e syscall.Errno
+		if len(p) <= rawIOMax {
+			n, _, e = syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		} else {
+			n, _, e = syscall.Syscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		}
+		switch {
+		case e == syscall.EINTR:
+			continue
+		case e == syscall.EAGAIN:
+			return false // wait in the netpoller
+		case e != 0:
+			s.rerr = os.NewSyscallError("read", e)
+		case n == 0:
+			s.rerr = io.EOF
+		default:
+			s.rn = int(n)
+		}
+		return true
+	}
+}
+
+func (s *rawSocket) writeFd(fd uintptr) bool {
+	for len(s.wp) > 0 {
+		p := s.wp
+		var n uintptr
+		var e syscall.Errno
+		if len(p) <= rawIOMax {
+			n, _, e = syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		} else {
+			n, _, e = syscall.Syscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		}
+		switch {
+		case e == syscall.EINTR:
+			continue
+		case e == syscall.EAGAIN:
+			return false // wait for room in the send buffer
+		case e != 0:
+			s.werr = os.NewSyscallError("write", e)
+			return true
+		}
+		s.wn += int(n)
+		s.wp = p[n:]
+	}
+	return true
+}
+
+// Read reads like net.Conn's Read.
+func (s *rawSocket) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	s.rp, s.rn, s.rerr = p, 0, nil
+	err := s.rc.Read(s.rfn)
+	n, rerr := s.rn, s.rerr
+	s.rp = nil
+	if err == nil {
+		err = rerr
+	}
+	if err != nil && err != io.EOF {
+		return n, s.opError("read", err)
+	}
+	return n, err
+}
+
+// Write writes all of p like net.Conn's Write.
+func (s *rawSocket) Write(p []byte) (int, error) {
+	s.wp, s.wn, s.werr = p, 0, nil
+	err := s.rc.Write(s.wfn)
+	n, werr := s.wn, s.werr
+	s.wp = nil
+	if err == nil {
+		err = werr
+	}
+	if err != nil {
+		return n, s.opError("write", err)
+	}
+	return n, nil
+}
+
+// opError reports err as net.Conn's Read and Write do.
+func (s *rawSocket) opError(op string, err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) { // from the RawConn: a deadline or a closed socket
+		err = oe.Err
+	}
+	return &net.OpError{Op: op, Net: s.LocalAddr().Network(), Source: s.LocalAddr(), Addr: s.RemoteAddr(), Err: err}
+}

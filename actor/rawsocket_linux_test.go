@@ -1,0 +1,177 @@
+package actor
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// tcpPair returns both ends of a loopback TCP connection.
+func tcpPair(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server = <-accepted
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return client, server
+}
+
+// The raw socket must behave exactly like the net.Conn it replaces: the
+// same bytes, the same end of stream, the same errors for deadlines, a
+// closed socket and a reset peer. Each case runs on both.
+func TestRawSocketBehavesLikeNetConn(t *testing.T) {
+	wrap := map[string]func(net.Conn) net.Conn{
+		"net.Conn":  func(c net.Conn) net.Conn { return c },
+		"rawSocket": newRawSocket,
+	}
+	for name, w := range wrap {
+		t.Run(name, func(t *testing.T) {
+			t.Run("small and large transfers both ways", func(t *testing.T) {
+				c, peer := tcpPair(t)
+				rc := w(c)
+				for _, size := range []int{1, 26, rawIOMax, rawIOMax + 1, 3 << 20} {
+					out := bytes.Repeat([]byte{byte(size)}, size)
+					errc := make(chan error, 1)
+					go func() { _, err := rc.Write(out); errc <- err }()
+					in := make([]byte, size)
+					if _, err := io.ReadFull(peer, in); err != nil {
+						t.Fatalf("%d bytes: peer read: %v", size, err)
+					}
+					if err := <-errc; err != nil || !bytes.Equal(in, out) {
+						t.Fatalf("%d bytes written: err %v, equal %v", size, err, bytes.Equal(in, out))
+					}
+					go func() { _, err := peer.Write(out); errc <- err }()
+					if _, err := io.ReadFull(rc, in); err != nil || !bytes.Equal(in, out) {
+						t.Fatalf("%d bytes read: err %v, equal %v", size, err, bytes.Equal(in, out))
+					}
+					if err := <-errc; err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
+			t.Run("end of stream", func(t *testing.T) {
+				c, peer := tcpPair(t)
+				rc := w(c)
+				peer.Write([]byte("last"))
+				peer.Close()
+				got, err := io.ReadAll(rc)
+				if err != nil || string(got) != "last" {
+					t.Fatalf("ReadAll = %q, %v", got, err)
+				}
+				if n, err := rc.Read(make([]byte, 8)); n != 0 || err != io.EOF {
+					t.Fatalf("Read after EOF = %d, %v; want 0, io.EOF", n, err)
+				}
+			})
+			t.Run("deadline", func(t *testing.T) {
+				c, _ := tcpPair(t)
+				rc := w(c)
+				c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+				start := time.Now()
+				_, err := rc.Read(make([]byte, 8))
+				var ne net.Error
+				if !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
+					t.Fatalf("Read past the deadline = %v; want a timeout", err)
+				}
+				if d := time.Since(start); d < 15*time.Millisecond || d > 2*time.Second {
+					t.Errorf("Read returned after %v, want about 20ms", d)
+				}
+				if got := err.Error(); len(got) < 9 || got[:9] != "read tcp " {
+					t.Errorf("error text %q does not read like net.Conn's", got)
+				}
+				c.SetReadDeadline(time.Unix(1, 0))
+				if _, err := rc.Read(make([]byte, 8)); !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatalf("Read with a past deadline = %v", err)
+				}
+			})
+			t.Run("interrupted while waiting", func(t *testing.T) {
+				c, _ := tcpPair(t)
+				rc := w(c)
+				go func() {
+					time.Sleep(20 * time.Millisecond)
+					c.SetDeadline(time.Unix(1, 0)) // what a cancelled direct command does
+				}()
+				if _, err := rc.Read(make([]byte, 8)); !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatalf("blocked Read after the deadline moved to the past = %v", err)
+				}
+			})
+			t.Run("closed socket", func(t *testing.T) {
+				c, _ := tcpPair(t)
+				rc := w(c)
+				c.Close()
+				if _, err := rc.Read(make([]byte, 8)); !errors.Is(err, net.ErrClosed) {
+					t.Fatalf("Read on a closed socket = %v", err)
+				}
+				if _, err := rc.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+					t.Fatalf("Write on a closed socket = %v", err)
+				}
+			})
+			t.Run("reset by the peer", func(t *testing.T) {
+				c, peer := tcpPair(t)
+				rc := w(c)
+				peer.(*net.TCPConn).SetLinger(0) // close with RST
+				peer.Close()
+				time.Sleep(20 * time.Millisecond)
+				_, err := rc.Read(make([]byte, 8))
+				if !errors.Is(err, syscall.ECONNRESET) {
+					t.Fatalf("Read from a reset connection = %v", err)
+				}
+				var oe *net.OpError
+				if !errors.As(err, &oe) || oe.Op != "read" {
+					t.Errorf("error %v is not a read *net.OpError", err)
+				}
+			})
+		})
+	}
+}
+
+// Only plain TCP and Unix sockets are wrapped; anything else (a TLS
+// connection, a test double) keeps its own I/O.
+func TestRawSocketWrapsOnlyPlainSockets(t *testing.T) {
+	c, _ := tcpPair(t)
+	if _, ok := newRawSocket(c).(*rawSocket); !ok {
+		t.Error("TCP connection not wrapped")
+	}
+	path := filepath.Join(t.TempDir(), "s")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		if s, err := ln.Accept(); err == nil {
+			s.Close()
+		}
+	}()
+	u, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	if _, ok := newRawSocket(u).(*rawSocket); !ok {
+		t.Error("Unix socket not wrapped")
+	}
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	if got := newRawSocket(a); got != a {
+		t.Errorf("a net.Pipe end was wrapped: %T", got)
+	}
+}
