@@ -53,7 +53,7 @@ func TestEveryWorkloadAgainstMariaDB(t *testing.T) {
 	}
 	sqlFile := filepath.Join(dir, "custom.sql")
 	os.WriteFile(sqlFile, []byte("-- custom\nSELECT k FROM sbtest1 WHERE id = ?\nSELECT COUNT(*) FROM sbtest2 WHERE id < ?;\n"), 0o644)
-	for _, w := range []string{"point-select", "point-select-prepared", "range", "large-result", "insert", "insert-batch",
+	for _, w := range []string{"point-select", "point-select-prepared", "range", "range-prepared", "large-result", "insert", "insert-batch",
 		"update", "read-write", "cancel-heavy", "mix", "point-select=3,update=1", "sql-file"} {
 		t.Run(w, func(t *testing.T) {
 			js := filepath.Join(dir, "r.json")
