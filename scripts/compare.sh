@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# Runs amysql (poolbench, text and prepared), go-sql-driver/mysql (the
-# shared anchor, in its default prepared mode and its text mode) and sysbench
-# (the C client; CPU from /usr/bin/time) on the same server and workload —
-# point selects on sbtest1, 16 workers — alternating ROUNDS times, and prints
-# each run and the ratios. Usage: scripts/compare.sh [DSN] (default root@tcp(127.0.0.1:3306)/test).
+# Runs amysql (poolbench), go-sql-driver/mysql (the shared anchor, behind
+# database/sql) and sysbench (the C client, libmariadb) on the same server
+# and table, alternating, ROUNDS times, and prints each run, the means and
+# the ratios for the rows of the speed table in docs/performance.md:
+#
+#   point  point selects from CONC workers (q/s, client CPU per query)
+#   range  100-row ranges from CONC workers (rows/s, client CPU per query;
+#          go-sql-driver through poolbench -driver go-sql-driver, which
+#          runs it with interpolateParams)
+#   p50    point selects from one worker (median latency)
+#
+# Client CPU is the client process's user+sys time (getrusage; sysbench's
+# from /usr/bin/time) divided by its queries; server CPU is mariadbd's
+# (from /proc, when the server runs on this machine) divided likewise.
+#
+# Usage: scripts/compare.sh [DSN]   (default root@tcp(127.0.0.1:3306)/test)
+# Environment: ROUNDS (3), DUR seconds per run (4), CONC (16),
+# SCENARIOS ("point range p50"), AMYSQL_ANCHORS (../shared/anchors),
+# SKIP_PREPARE=1 to keep an existing 100,000-row sbtest1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 DSN=${1:-root@tcp(127.0.0.1:3306)/test}
 ROUNDS=${ROUNDS:-3}
-DUR=${DUR:-5}
+DUR=${DUR:-4}
 CONC=${CONC:-16}
+SCENARIOS=${SCENARIOS:-point range p50}
 ANCHORS=${AMYSQL_ANCHORS:-../shared/anchors}
 host=$(sed -E 's/.*tcp\(([^:)]+).*/\1/' <<<"$DSN"); port=$(sed -E 's/.*tcp\([^:]+:([0-9]+)\).*/\1/' <<<"$DSN")
 user=$(sed -E 's/^([^:@]*).*/\1/' <<<"$DSN"); db=$(sed -E 's/.*\)\/([^?]*).*/\1/' <<<"$DSN")
@@ -19,6 +34,9 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/poolbench" ./cmd/poolbench
 have_anchor=false; [ -d "$ANCHORS/gosqldriver" ] && (cd "$ANCHORS/gosqldriver" && go build -o "$tmp/anchor" .) && have_anchor=true
 have_sysbench=false; command -v sysbench >/dev/null && have_sysbench=true
+srv=$(pgrep -x mariadbd | head -1 || true)
+server_ticks() { if [ -n "$srv" ]; then awk '{print $14+$15}' "/proc/$srv/stat"; else echo 0; fi; }
+hz=$(getconf CLK_TCK)
 
 # A fresh sbtest1 of 100,000 rows, as the anchors expect (tests and other
 # runs may have left another size).
@@ -27,47 +45,94 @@ if [ "${SKIP_PREPARE:-}" != 1 ]; then
   "$tmp/poolbench" -dsn "$DSN" -prepare -table-size 100000 -n 1 -c 1 >/dev/null
 fi
 
-printf '%-22s %5s %10s %12s\n' system round "q/s" "CPU µs/q"
-pb() { # name workload
-  "$tmp/poolbench" -dsn "$DSN" -w "$2" -c "$CONC" -d "${DUR}s" -json "$tmp/pb.json" >/dev/null
-  python3 - "$tmp/pb.json" "$1" "$r" <<'PY' | tee -a "$tmp/results"
-import json,sys
-x=json.load(open(sys.argv[1]))["runs"][0]
-print(f'{sys.argv[2]:<22} {sys.argv[3]:>5} {x["queries_per_second"]:10.0f} {x["client_cpu_us_per_query"]:12.1f}')
+# Each run appends "scenario system round rate cpu_us p50_us server_us" to
+# $tmp/results; rate is q/s, or rows/s for range.
+record() { # scenario system queries seconds cpu_seconds p50_us ticks_before
+  local t1; t1=$(server_ticks)
+  awk -v sc="$1" -v sys="$2" -v r="$round" -v q="$3" -v s="$4" -v cpu="$5" -v p50="$6" \
+      -v t0="$7" -v t1="$t1" -v hz="$hz" -v srv="$srv" 'BEGIN {
+    rate = q / s; if (sc == "range") rate *= 100
+    server = srv == "" ? 0 : (t1 - t0) / hz / q * 1e6
+    printf "%-6s %-24s %5s %11.0f %9.1f %9.1f %9.1f\n", sc, sys, r, rate, cpu / q * 1e6, p50, server }' | tee -a "$tmp/results"
+}
+pb() { # scenario system workload workers [driver]
+  local t0; t0=$(server_ticks)
+  "$tmp/poolbench" -dsn "$DSN" -driver "${5:-amysql}" -w "$3" -c "$4" -d "${DUR}s" -json "$tmp/pb.json" >/dev/null
+  read -r q s cpu p50 < <(python3 - "$tmp/pb.json" <<'PY'
+import json, sys
+x = json.load(open(sys.argv[1]))["runs"][0]
+print(x["queries"], x["seconds"], x["client_cpu_us_per_query"] * x["queries"] / 1e6, x["latency_ms"]["p50"] * 1e3)
 PY
+)
+  record "$1" "$2" "$q" "$s" "$cpu" "$p50" "$t0"
 }
-anchor() { # name mode
-  "$tmp/anchor" -dsn "$DSN" -mode "$2" -c "$CONC" -conns "$CONC" -d "${DUR}s" \
-    | sed -E 's/.*qps=([0-9.]+).*client_cpu_us_per_q=([0-9.]+).*/\1 \2/' \
-    | awk -v r="$r" -v n="$1" '{printf "%-22s %5s %10.0f %12.1f\n", n, r, $1, $2}' | tee -a "$tmp/results"
+anchor() { # scenario system mode workers
+  $have_anchor || return 0
+  local t0 out; t0=$(server_ticks)
+  out=$("$tmp/anchor" -dsn "$DSN" -mode "$3" -c "$4" -conns "$4" -d "${DUR}s")
+  read -r q p50 cpu < <(sed -E 's/.*queries=([0-9]+).* p50=([^ ]+).*client_cpu_us_per_q=([0-9.]+).*/\1 \2 \3/' <<<"$out")
+  p50=$(python3 -c 'import sys; v=sys.argv[1]
+for u,f in (("µs",1),("us",1),("ms",1e3),("ns",1e-3),("s",1e6)):
+    if v.endswith(u): print(float(v[:-len(u)])*f); break' "$p50")
+  record "$1" "$2" "$q" "$DUR" "$(awk -v q="$q" -v c="$cpu" 'BEGIN{print q*c/1e6}')" "$p50" "$t0"
 }
-for r in $(seq "$ROUNDS"); do
-  pb amysql-text point-select
-  pb amysql-prepared point-select-prepared
-  if $have_anchor; then
-    anchor go-sql-driver-prepared point
-    anchor go-sql-driver-text point-text
-  fi
-  if $have_sysbench; then
-    timer=(); [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$tmp/sb.time")
-    echo "0 0" >"$tmp/sb.time"
-    "${timer[@]}" sysbench oltp_point_select --mysql-host="$host" --mysql-port="$port" --mysql-user="$user" --mysql-db="$db" \
-      --tables=1 --table-size=100000 --threads="$CONC" --time="$DUR" --db-driver=mysql run 2>/dev/null >"$tmp/sb.out"
-    awk -v r="$r" -v t="$(awk '{print $1+$2}' "$tmp/sb.time")" '/queries:/ && /per sec/ {
-      gsub(/[()]/,""); printf "%-22s %5s %10.0f %12.1f\n", "sysbench", r, $3, t*1e6/$2 }' "$tmp/sb.out" | tee -a "$tmp/results"
-  fi
+sysbench_point() { # scenario workers
+  $have_sysbench || return 0
+  local t0; t0=$(server_ticks)
+  local timer=(); [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$tmp/sb.time")
+  echo "0 0" >"$tmp/sb.time"
+  "${timer[@]}" sysbench oltp_point_select --mysql-host="$host" --mysql-port="$port" --mysql-user="$user" --mysql-db="$db" \
+    --tables=1 --table-size=100000 --threads="$2" --time="$DUR" --db-driver=mysql --percentile=50 run 2>/dev/null >"$tmp/sb.out"
+  local q p50
+  q=$(awk '/queries:/ && /per sec/ {print $2}' "$tmp/sb.out")
+  p50=$(awk '/percentile:/ {print $3 * 1000}' "$tmp/sb.out")
+  record "$1" sysbench "$q" "$DUR" "$(awk '{print $1+$2}' "$tmp/sb.time")" "${p50:-0}" "$t0"
+}
+
+printf '%-6s %-24s %5s %11s %9s %9s %9s\n' scene system round "rate/s" "cpu µs/q" "p50 µs" "srv µs/q"
+for round in $(seq "$ROUNDS"); do
+  for sc in $SCENARIOS; do
+    case $sc in
+    point)
+      pb point amysql-text point-select "$CONC"
+      pb point amysql-prepared point-select-prepared "$CONC"
+      anchor point go-sql-driver-prepared point "$CONC"
+      anchor point go-sql-driver-text point-text "$CONC"
+      sysbench_point point "$CONC" ;;
+    range)
+      pb range amysql-text range "$CONC"
+      pb range amysql-prepared range-prepared "$CONC"
+      # The anchor's range mode reads four columns where poolbench's
+      # range (sysbench's simple_ranges) reads c, so go-sql-driver runs
+      # the same statement through poolbench, which opens it in its
+      # fastest mode (interpolateParams: one round trip, text protocol).
+      pb range go-sql-driver-interpolate range "$CONC" go-sql-driver ;;
+    p50)
+      pb p50 amysql-prepared point-select-prepared 1
+      anchor p50 go-sql-driver-prepared point 1
+      sysbench_point p50 1 ;;
+    esac
+  done
 done
+
 echo
-awk '{q[$1]+=$3; c[$1]+=$4; n[$1]++} END {
-  for (s in q) printf "mean %-22s %10.0f q/s %8.1f µs CPU/q\n", s, q[s]/n[s], c[s]/n[s];
-  best = q["amysql-text"] > q["amysql-prepared"] ? "amysql-text" : "amysql-prepared";
-  g = "go-sql-driver-prepared";
-  if (q[g] > 0) {
-    printf "ratio amysql-prepared/%s: throughput %.2f, CPU per query %.2f\n", g, q["amysql-prepared"]/q[g], c["amysql-prepared"]/c[g];
-    printf "ratio amysql-text/%s: throughput %.2f, CPU per query %.2f\n", g, q["amysql-text"]/q[g], c["amysql-text"]/c[g];
-  }
-  if (q["go-sql-driver-text"] > 0)
-    printf "ratio amysql-text/go-sql-driver-text: throughput %.2f, CPU per query %.2f\n", q["amysql-text"]/q["go-sql-driver-text"], c["amysql-text"]/c["go-sql-driver-text"];
-  if (q["sysbench"] > 0)
-    printf "ratio %s/sysbench: throughput %.2f, CPU per query %.2f\n", best, q[best]/q["sysbench"], c[best]/c["sysbench"];
+awk '{k = $1 " " $2; if (!(k in n)) order[++m] = k; rate[k] += $4; cpu[k] += $5; p50[k] += $6; srv[k] += $7; n[k]++}
+function mean(a, k) { return a[k] / n[k] }
+function ratio(sc, a, b, what,   ka, kb) {
+  ka = sc " " a; kb = sc " " b
+  if (!(ka in n) || !(kb in n)) return
+  if (what == "p50") printf "ratio %-5s %s/%s: p50 latency %.2f\n", sc, a, b, mean(p50, ka) / mean(p50, kb)
+  else printf "ratio %-5s %s/%s: throughput %.2f, client CPU per query %.2f\n", sc, a, b, mean(rate, ka) / mean(rate, kb), mean(cpu, ka) / mean(cpu, kb)
+}
+END {
+  for (i = 1; i <= m; i++) { k = order[i]; split(k, p, " ")
+    printf "mean %-6s %-24s %11.0f /s %7.1f µs CPU/q %8.1f µs p50 %7.1f µs server/q\n", p[1], p[2], mean(rate, k), mean(cpu, k), mean(p50, k), mean(srv, k) }
+  print ""
+  ratio("point", "amysql-prepared", "go-sql-driver-prepared")
+  ratio("point", "amysql-text", "go-sql-driver-text")
+  ratio("point", "amysql-prepared", "sysbench")
+  ratio("range", "amysql-prepared", "go-sql-driver-interpolate")
+  ratio("range", "amysql-text", "go-sql-driver-interpolate")
+  ratio("p50", "amysql-prepared", "go-sql-driver-prepared", "p50")
+  ratio("p50", "amysql-prepared", "sysbench", "p50")
 }' "$tmp/results"
