@@ -341,24 +341,31 @@ func BenchmarkSpeedPointSelectLatency(b *testing.B) {
 		slices.Sort(lat)
 		b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
 	}
-	b.Run("amysql-pool", func(b *testing.B) {
-		var s sql.RawBytes
-		run(b, func(i int) error {
-			c, err := d.pool.Acquire(ctx)
-			if err != nil {
-				return err
-			}
-			defer c.Release()
-			cur := c.Cursor()
-			if _, err := cur.Execute(ctx, pointSQL, i%100000+1); err != nil {
-				return err
-			}
-			for cur.Next(ctx) {
-				cur.Scan(&s)
-			}
-			return cur.Err()
+	for _, binary := range []bool{false, true} {
+		name := "amysql-pool"
+		if binary {
+			name = "amysql-pool-prepared"
+		}
+		b.Run(name, func(b *testing.B) {
+			var s sql.RawBytes
+			run(b, func(i int) error {
+				c, err := d.pool.Acquire(ctx)
+				if err != nil {
+					return err
+				}
+				defer c.Release()
+				cur := c.Cursor()
+				cur.Binary = binary
+				if _, err := cur.Execute(ctx, pointSQL, i%100000+1); err != nil {
+					return err
+				}
+				for cur.Next(ctx) {
+					cur.Scan(&s)
+				}
+				return cur.Err()
+			})
 		})
-	})
+	}
 	b.Run("go-sql-driver-prepared", func(b *testing.B) {
 		var s string
 		run(b, func(i int) error { return stmt.QueryRowContext(ctx, i%100000+1).Scan(&s) })
