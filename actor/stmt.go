@@ -22,8 +22,11 @@ type Stmt struct {
 	nparams int
 	cols    []Column
 	meta    *colMeta // the result metadata the server last sent
-	closed  bool
-	cached  bool // owned by the connection's statement cache
+	// sentTypes are the parameter types the server has for this
+	// statement; an execute with the same types leaves them out.
+	sentTypes []byte
+	closed    bool
+	cached    bool // owned by the connection's statement cache
 }
 
 // Prepare prepares query on the server (COM_STMT_PREPARE).
@@ -164,6 +167,7 @@ func (st *Stmt) Reset(ctx context.Context) error {
 		if st.epoch != c.stmtEpoch {
 			return ErrStmtClosed
 		}
+		st.sentTypes = nil
 		if err := s.write(proto.AppendStmtReset(s.startPacket(), st.id)); err != nil {
 			return err
 		}
@@ -214,7 +218,8 @@ func (c *Conn) executeOnWire(st *Stmt, args []any, res *result) error {
 			}
 		}
 	}
-	b, err := proto.AppendStmtExecute(s.startPacket(), st.id, args, long, c.literalOptions())
+	pre := s.startPacket()
+	b, err := proto.AppendStmtExecute(pre, st.id, args, long, c.literalOptions())
 	if err != nil {
 		s.pw.Start()
 		if long != nil {
@@ -222,7 +227,9 @@ func (c *Conn) executeOnWire(st *Stmt, args []any, res *result) error {
 		}
 		return err
 	}
+	b = st.leaveOutKnownTypes(b, len(pre), len(args))
 	if err := s.write(b); err != nil {
+		st.sentTypes = nil
 		return err
 	}
 	c.gen++
@@ -233,14 +240,34 @@ func (c *Conn) executeOnWire(st *Stmt, args []any, res *result) error {
 		res.known = st.meta
 	}
 	err = c.readResult(res)
+	if err != nil {
+		st.sentTypes = nil // the server may not have taken them
+	}
 	if res.hasRows && res.meta != nil {
 		st.meta = res.meta // what the server will skip next time
 	}
 	return err
 }
 
+// leaveOutKnownTypes drops the parameter types from the execute packet b
+// (its payload starting at off) when the server has them from the
+// statement's previous execute, as libmariadb does; otherwise it records
+// them as sent.
+func (st *Stmt) leaveOutKnownTypes(b []byte, off, nargs int) []byte {
+	if nargs == 0 {
+		return b
+	}
+	types := proto.StmtExecuteTypes(b[off:], nargs)
+	if st.sentTypes != nil && string(types) == string(st.sentTypes) {
+		return b[:off+len(proto.OmitStmtExecuteTypes(b[off:], nargs))]
+	}
+	st.sentTypes = append(st.sentTypes[:0], types...)
+	return b
+}
+
 // resetStmt sends COM_STMT_RESET and reads its reply.
 func (c *Conn) resetStmt(st *Stmt) {
+	st.sentTypes = nil
 	s := c.sess
 	if s.write(proto.AppendStmtReset(s.startPacket(), st.id)) == nil {
 		_, _ = s.readOK()

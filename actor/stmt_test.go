@@ -3,11 +3,14 @@ package actor_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/proto"
 )
 
 func TestPreparedStatementTypeMatrixMatchesTextProtocol(t *testing.T) {
@@ -111,4 +114,147 @@ func TestStatementLifecycle(t *testing.T) {
 	if got := queryRow(t, c, "SELECT 'ok'")[0]; got != "ok" {
 		t.Errorf("connection after statements: %v", got)
 	}
+}
+
+// A repeated execute whose parameter types are those of the statement's
+// previous execute leaves them out (2 bytes per parameter less), as
+// libmariadb does; the server answers with the values of this execute.
+// Changed types (a string, a NULL) and Reset send them again.
+func TestRepeatedExecuteLeavesOutKnownParameterTypes(t *testing.T) {
+	obs := &sentCounter{}
+	cfg := testConfig(t)
+	cfg.Observer = obs
+	c := connectCfg(t, cfg)
+	ctx := ctxT(t)
+	st, err := c.Prepare(ctx, "SELECT CONCAT(?, '|', ?, '|', COALESCE(?, 'null'))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	steps := []struct {
+		name  string
+		args  []any
+		want  string
+		types bool // the execute carries the parameter types
+	}{
+		{"first execute", []any{int64(1), "a", 2.5}, "1|a|2.5", true},
+		{"same types", []any{int64(7), "bb", 0.5}, "7|bb|0.5", false},
+		{"same types again", []any{int64(-3), "", 1e3}, "-3||1000", false},
+		{"a string where an integer was", []any{"x", "y", 1.0}, "x|y|1", true},
+		{"same as the one before", []any{"p", "q", 2.0}, "p|q|2", false},
+		{"a NULL", []any{"p", "q", nil}, "p|q|null", true},
+		{"back to the first types", []any{int64(1), "a", 2.5}, "1|a|2.5", true},
+	}
+	var base int64
+	for i, s := range steps {
+		cur, err := st.Open(ctx, actor.TupleCursor, s.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		sent := obs.last()
+		row, err := cur.FetchOne(ctx)
+		cur.Close(ctx)
+		if err != nil || len(row) != 1 || fmt.Sprint(row[0]) != s.want {
+			t.Fatalf("%s: row %v, %v; want %q", s.name, row, err, s.want)
+		}
+		if i == 0 {
+			base = sent - payloadSize(s.args)
+			continue
+		}
+		want := base + payloadSize(s.args)
+		if !s.types {
+			want -= 2 * int64(len(s.args))
+		}
+		if sent != want {
+			t.Errorf("%s: %d bytes sent, want %d (types included: %v)", s.name, sent, want, s.types)
+		}
+	}
+	// Reset makes the next execute send the types again.
+	if err := st.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := st.Open(ctx, actor.TupleCursor, int64(1), "a", 2.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent := obs.last(); sent != base+payloadSize([]any{int64(1), "a", 2.5}) {
+		t.Errorf("after Reset: %d bytes sent, want the types included", sent)
+	}
+	cur.Close(ctx)
+}
+
+// An execute the server refused may not have left its types with the
+// server, so the next one sends them again and succeeds.
+func TestExecuteAfterAFailedOneSendsTheTypesAgain(t *testing.T) {
+	obs := &sentCounter{}
+	cfg := testConfig(t)
+	cfg.Observer = obs
+	c := connectCfg(t, cfg)
+	ctx := ctxT(t)
+	st, err := c.Prepare(ctx, "SELECT CONCAT(?, '|', (SELECT 1 UNION SELECT ?))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	run := func(a, b int64) (string, int64, error) {
+		cur, err := st.Open(ctx, actor.TupleCursor, a, b)
+		sent := obs.last()
+		if err != nil {
+			return "", sent, err
+		}
+		defer cur.Close(ctx)
+		row, err := cur.FetchOne(ctx)
+		return fmt.Sprint(row...), sent, err
+	}
+	got, withTypes, err := run(5, 1)
+	if err != nil || got != "5|1" {
+		t.Fatalf("first execute = %q, %v", got, err)
+	}
+	if _, without, err := run(6, 1); err != nil || without != withTypes-4 {
+		t.Fatalf("repeated execute: %d bytes sent (first %d), %v", without, withTypes, err)
+	}
+	var se *proto.Error
+	if _, _, err := run(5, 2); !errors.As(err, &se) || se.Code != 1242 {
+		t.Fatalf("execute with a two-row subquery = %v, want error 1242", err)
+	}
+	got, sent, err := run(7, 1)
+	if err != nil || got != "7|1" {
+		t.Fatalf("execute after the failed one = %q, %v", got, err)
+	}
+	if sent != withTypes {
+		t.Errorf("execute after the failed one sent %d bytes, want %d (with types)", sent, withTypes)
+	}
+}
+
+// payloadSize is the size of the binary values of args (the part of an
+// execute packet that changes with them).
+func payloadSize(args []any) int64 {
+	n := int64(0)
+	for _, a := range args {
+		switch v := a.(type) {
+		case int64, float64:
+			n += 8
+		case string:
+			n += 1 + int64(len(v))
+		}
+	}
+	return n
+}
+
+// sentCounter records the bytes sent by each observed command.
+type sentCounter struct {
+	mu   sync.Mutex
+	sent []int64
+}
+
+func (s *sentCounter) ObserveCommand(e actor.CommandEvent) {
+	s.mu.Lock()
+	s.sent = append(s.sent, e.BytesSent)
+	s.mu.Unlock()
+}
+
+func (s *sentCounter) last() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent[len(s.sent)-1]
 }

@@ -159,6 +159,45 @@ func TestAppendStmtExecuteSetsNullBitsAcrossBytes(t *testing.T) {
 	}
 }
 
+// A repeated execute may leave the parameter types out (new params bound
+// = 0): StmtExecuteTypes finds them, and OmitStmtExecuteTypes removes them
+// and clears the flag, keeping the NULL bitmap and every value.
+func TestStmtExecuteTypesCanBeLeftOut(t *testing.T) {
+	args := []any{nil, int64(1), "ab", uint8(9), 1.5, []byte{0xff}, true, false, nil, nil}
+	p, err := AppendStmtExecute(nil, 7, args, nil, LiteralOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTypes := []byte{0x06, 0, 0x08, 0, 0xfd, 0, 0x08, 0x80, 0x05, 0, 0xfc, 0, 0x01, 0, 0x01, 0, 0x06, 0, 0x06, 0}
+	if got := StmtExecuteTypes(p, len(args)); !bytes.Equal(got, wantTypes) {
+		t.Errorf("types\n got % x\nwant % x", got, wantTypes)
+	}
+	got := OmitStmtExecuteTypes(p, len(args))
+	want := []byte{
+		0x17, 7, 0, 0, 0, // COM_STMT_EXECUTE, statement 7
+		0x00,       // no cursor
+		1, 0, 0, 0, // iteration count
+		0x01, 0x03, // NULL bitmap: parameters 0, 8 and 9
+		0x00, // new params bound: no, the server keeps the last types
+		1, 0, 0, 0, 0, 0, 0, 0,
+		2, 'a', 'b',
+		9, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0xf8, 0x3f,
+		1, 0xff,
+		1,
+		0,
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("payload without types\n got % x\nwant % x", got, want)
+	}
+	none, _ := AppendStmtExecute(nil, 7, nil, nil, LiteralOptions{})
+	if StmtExecuteTypes(none, 0) != nil || !bytes.Equal(OmitStmtExecuteTypes(none, 0), binExecuteHeaderFor(7)) {
+		t.Errorf("an execute without arguments changed: % x", OmitStmtExecuteTypes(none, 0))
+	}
+}
+
+func binExecuteHeaderFor(id byte) []byte { return []byte{0x17, id, 0, 0, 0, 0, 1, 0, 0, 0} }
+
 func TestAppendStmtExecuteWithoutArgsOmitsBitmapAndTypes(t *testing.T) {
 	got, err := AppendStmtExecute(nil, 0x04030201, nil, nil, LiteralOptions{})
 	if err != nil || !bytes.Equal(got, binExecuteHeader) {

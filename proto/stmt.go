@@ -105,6 +105,31 @@ func AppendStmtExecute(dst []byte, stmtID uint32, args []any, longData []bool, o
 	return dst, nil
 }
 
+// StmtExecuteTypes returns the parameter types inside a COM_STMT_EXECUTE
+// payload built by AppendStmtExecute for nargs arguments (nil when it has
+// none).
+func StmtExecuteTypes(p []byte, nargs int) []byte {
+	if nargs == 0 {
+		return nil
+	}
+	at := 10 + (nargs+7)/8 + 1
+	return p[at : at+2*nargs]
+}
+
+// OmitStmtExecuteTypes drops the parameter types from a COM_STMT_EXECUTE
+// payload built by AppendStmtExecute for nargs arguments, so the server
+// uses the types of the statement's previous execute; p is shortened in
+// place.
+func OmitStmtExecuteTypes(p []byte, nargs int) []byte {
+	if nargs == 0 {
+		return p
+	}
+	flag := 10 + (nargs+7)/8
+	p[flag] = 0
+	n := copy(p[flag+1:], p[flag+1+2*nargs:])
+	return p[:flag+1+n]
+}
+
 func isStringArg(a any) bool {
 	switch a.(type) {
 	case string, json.RawMessage:
