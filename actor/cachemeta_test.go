@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -87,7 +86,8 @@ func TestPreparedStatementSkipsColumnDefinitionsItAlreadyHas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sizes = append(sizes, obs.last())
+		_, recv := obs.last()
+		sizes = append(sizes, recv)
 		row, err := cur.FetchOne(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -163,22 +163,4 @@ func TestPreparedStatementFollowsChangedMetadata(t *testing.T) {
 			t.Errorf("after ALTER (execute %d): columns %+v", i, cols)
 		}
 	}
-}
-
-// byteCounter records the bytes received by each observed command.
-type byteCounter struct {
-	mu   sync.Mutex
-	recv []int64
-}
-
-func (b *byteCounter) ObserveCommand(e actor.CommandEvent) {
-	b.mu.Lock()
-	b.recv = append(b.recv, e.BytesReceived)
-	b.mu.Unlock()
-}
-
-func (b *byteCounter) last() int64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.recv[len(b.recv)-1]
 }

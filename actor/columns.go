@@ -65,14 +65,8 @@ func (c *Conn) readColumns(res *result, n int) error {
 		res.scratch = append(res.scratch, p...)
 		res.scrEnds = append(res.scrEnds, len(res.scratch))
 	}
-	if s.caps&proto.ClientDeprecateEOF == 0 {
-		p, err := s.read()
-		if err != nil {
-			return err
-		}
-		if !proto.IsEOF(p) {
-			return s.fail(fmt.Errorf("%w: expected EOF after column definitions", proto.ErrMalformedPacket))
-		}
+	if err := c.readDefinitionsEOF("column"); err != nil {
+		return err
 	}
 	if same {
 		res.setMeta(known)
@@ -105,16 +99,27 @@ func (c *Conn) reuseColumns(res *result, known *colMeta, n int) error {
 	if known == nil || len(known.ends) != n {
 		return s.fail(fmt.Errorf("%w: the server skipped the definitions of %d columns the client does not have", proto.ErrMalformedPacket, n))
 	}
-	if s.caps&proto.ClientDeprecateEOF == 0 {
-		p, err := s.read()
-		if err != nil {
-			return err
-		}
-		if !proto.IsEOF(p) {
-			return s.fail(fmt.Errorf("%w: expected EOF after skipped column definitions", proto.ErrMalformedPacket))
-		}
+	if err := c.readDefinitionsEOF("column"); err != nil {
+		return err
 	}
 	res.setMeta(known)
 	c.meta = known
+	return nil
+}
+
+// readDefinitionsEOF reads the EOF that ends column or parameter
+// definitions (sent, or skipped) when CLIENT_DEPRECATE_EOF is off.
+func (c *Conn) readDefinitionsEOF(what string) error {
+	s := c.sess
+	if s.caps&proto.ClientDeprecateEOF != 0 {
+		return nil
+	}
+	p, err := s.read()
+	if err != nil {
+		return err
+	}
+	if !proto.IsEOF(p) {
+		return s.fail(fmt.Errorf("%w: expected EOF after %s definitions", proto.ErrMalformedPacket, what))
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package actor_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,4 +94,25 @@ func tempTable(t testing.TB, c *actor.Conn, name, def string) string {
 		}
 	})
 	return name
+}
+
+// byteCounter is an Observer recording the bytes each command sent and
+// received.
+type byteCounter struct {
+	mu         sync.Mutex
+	sent, recv []int64
+}
+
+func (b *byteCounter) ObserveCommand(e actor.CommandEvent) {
+	b.mu.Lock()
+	b.sent = append(b.sent, e.BytesSent)
+	b.recv = append(b.recv, e.BytesReceived)
+	b.mu.Unlock()
+}
+
+// last returns the bytes the latest command sent and received.
+func (b *byteCounter) last() (sent, recv int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sent[len(b.sent)-1], b.recv[len(b.recv)-1]
 }

@@ -54,16 +54,21 @@ func newRawSocket(nc net.Conn) net.Conn {
 	return s
 }
 
+// transfer reads or writes p (trap is SYS_READ or SYS_WRITE) with one
+// system call: a raw one up to rawIOMax bytes, else the scheduler-aware one.
+func transfer(trap, fd uintptr, p []byte) (uintptr, syscall.Errno) {
+	if len(p) <= rawIOMax {
+		n, _, e := syscall.RawSyscall(trap, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		return n, e
+	}
+	n, _, e := syscall.Syscall(trap, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	return n, e
+}
+
 func (s *rawSocket) readFd(fd uintptr) bool {
 	p := s.rp
 	for {
-		var n uintptr
-		var e syscall.Errno
-		if len(p) <= rawIOMax {
-			n, _, e = syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-		} else {
-			n, _, e = syscall.Syscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-		}
+		n, e := transfer(syscall.SYS_READ, fd, p)
 		switch {
 		case e == syscall.EINTR:
 			continue
@@ -83,13 +88,7 @@ func (s *rawSocket) readFd(fd uintptr) bool {
 func (s *rawSocket) writeFd(fd uintptr) bool {
 	for len(s.wp) > 0 {
 		p := s.wp
-		var n uintptr
-		var e syscall.Errno
-		if len(p) <= rawIOMax {
-			n, _, e = syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-		} else {
-			n, _, e = syscall.Syscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-		}
+		n, e := transfer(syscall.SYS_WRITE, fd, p)
 		switch {
 		case e == syscall.EINTR:
 			continue

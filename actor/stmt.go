@@ -91,16 +91,7 @@ func (c *Conn) skipDefinitions(n int) error {
 			return err
 		}
 	}
-	if s.caps&proto.ClientDeprecateEOF == 0 {
-		p, err := s.read()
-		if err != nil {
-			return err
-		}
-		if !proto.IsEOF(p) {
-			return s.fail(fmt.Errorf("%w: expected EOF after parameter definitions", proto.ErrMalformedPacket))
-		}
-	}
-	return nil
+	return c.readDefinitionsEOF("parameter")
 }
 
 // NumParams returns the number of ? placeholders.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/amysql/amysql/actor"
@@ -121,7 +120,7 @@ func TestStatementLifecycle(t *testing.T) {
 // libmariadb does; the server answers with the values of this execute.
 // Changed types (a string, a NULL) and Reset send them again.
 func TestRepeatedExecuteLeavesOutKnownParameterTypes(t *testing.T) {
-	obs := &sentCounter{}
+	obs := &byteCounter{}
 	cfg := testConfig(t)
 	cfg.Observer = obs
 	c := connectCfg(t, cfg)
@@ -151,7 +150,7 @@ func TestRepeatedExecuteLeavesOutKnownParameterTypes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
-		sent := obs.last()
+		sent, _ := obs.last()
 		row, err := cur.FetchOne(ctx)
 		cur.Close(ctx)
 		if err != nil || len(row) != 1 || fmt.Sprint(row[0]) != s.want {
@@ -177,7 +176,7 @@ func TestRepeatedExecuteLeavesOutKnownParameterTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sent := obs.last(); sent != base+payloadSize([]any{int64(1), "a", 2.5}) {
+	if sent, _ := obs.last(); sent != base+payloadSize([]any{int64(1), "a", 2.5}) {
 		t.Errorf("after Reset: %d bytes sent, want the types included", sent)
 	}
 	cur.Close(ctx)
@@ -186,7 +185,7 @@ func TestRepeatedExecuteLeavesOutKnownParameterTypes(t *testing.T) {
 // An execute the server refused may not have left its types with the
 // server, so the next one sends them again and succeeds.
 func TestExecuteAfterAFailedOneSendsTheTypesAgain(t *testing.T) {
-	obs := &sentCounter{}
+	obs := &byteCounter{}
 	cfg := testConfig(t)
 	cfg.Observer = obs
 	c := connectCfg(t, cfg)
@@ -198,7 +197,7 @@ func TestExecuteAfterAFailedOneSendsTheTypesAgain(t *testing.T) {
 	defer st.Close(ctx)
 	run := func(a, b int64) (string, int64, error) {
 		cur, err := st.Open(ctx, actor.TupleCursor, a, b)
-		sent := obs.last()
+		sent, _ := obs.last()
 		if err != nil {
 			return "", sent, err
 		}
@@ -239,22 +238,4 @@ func payloadSize(args []any) int64 {
 		}
 	}
 	return n
-}
-
-// sentCounter records the bytes sent by each observed command.
-type sentCounter struct {
-	mu   sync.Mutex
-	sent []int64
-}
-
-func (s *sentCounter) ObserveCommand(e actor.CommandEvent) {
-	s.mu.Lock()
-	s.sent = append(s.sent, e.BytesSent)
-	s.mu.Unlock()
-}
-
-func (s *sentCounter) last() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sent[len(s.sent)-1]
 }
