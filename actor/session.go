@@ -81,9 +81,10 @@ func (s *session) setConn(nc net.Conn) {
 		s.intr = newInterrupter(nc)
 	}
 	s.intr.nc = nc
-	var rw io.ReadWriter = newRawSocket(nc)
+	raw := newRawSocket(nc)
+	var rw io.ReadWriter = raw
 	if s.cfg.ReadTimeout > 0 || s.cfg.WriteTimeout > 0 {
-		rw = &timeoutConn{Conn: nc, in: s.intr, rt: s.cfg.ReadTimeout, wt: s.cfg.WriteTimeout}
+		rw = &timeoutConn{Conn: raw, in: s.intr, rt: s.cfg.ReadTimeout, wt: s.cfg.WriteTimeout}
 	}
 	s.rw = rw
 	if s.pr == nil {
