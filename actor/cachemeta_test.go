@@ -12,19 +12,9 @@ import (
 )
 
 // greetMariaDB sends a MariaDB-style greeting: CLIENT_MYSQL clear and the
-// extended capabilities in the last four reserved bytes.
+// extended capabilities in the reserved bytes.
 func (c *peerConn) greetMariaDB(caps, mariaCaps uint32) {
-	caps &^= proto.ClientLongPassword
-	g := []byte{10}
-	g = append(g, "5.5.5-10.11.0-MariaDB-hostile\x00"...)
-	g = append(g, 7, 0, 0, 0)
-	g = append(g, "abcdefgh"...)
-	g = append(g, 0, byte(caps), byte(caps>>8), 45, 2, 0, byte(caps>>16), byte(caps>>24), 21)
-	g = append(g, make([]byte, 6)...)
-	g = append(g, byte(mariaCaps), byte(mariaCaps>>8), byte(mariaCaps>>16), byte(mariaCaps>>24))
-	g = append(g, "ijklmnopqrst\x00"...)
-	g = append(g, proto.AuthNativePassword+"\x00"...)
-	c.send(g)
+	c.send(greeting("5.5.5-10.11.0-MariaDB-hostile", caps&^proto.ClientLongPassword, mariaCaps, proto.AuthNativePassword))
 }
 
 // A server may skip column definitions only for metadata the client has

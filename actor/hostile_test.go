@@ -55,15 +55,22 @@ const baseCaps = proto.ClientLongPassword | proto.ClientProtocol41 | proto.Clien
 
 // greet sends a handshake with caps and the given plugin.
 func (c *peerConn) greet(caps uint32, plugin string) {
+	c.send(greeting("8.0.0-hostile", caps, 0, plugin))
+}
+
+// greeting builds a protocol-10 handshake. MariaDB's extended
+// capabilities go in the last four of its ten reserved bytes.
+func greeting(version string, caps, mariaCaps uint32, plugin string) []byte {
 	g := []byte{10}
-	g = append(g, "8.0.0-hostile\x00"...)
+	g = append(g, version+"\x00"...)
 	g = append(g, 7, 0, 0, 0)
 	g = append(g, "abcdefgh"...)
 	g = append(g, 0, byte(caps), byte(caps>>8), 45, 2, 0, byte(caps>>16), byte(caps>>24), 21)
-	g = append(g, make([]byte, 10)...)
+	g = append(g, make([]byte, 6)...)
+	g = append(g, byte(mariaCaps), byte(mariaCaps>>8), byte(mariaCaps>>16), byte(mariaCaps>>24))
 	g = append(g, "ijklmnopqrst\x00"...)
 	g = append(g, plugin+"\x00"...)
-	c.send(g)
+	return g
 }
 
 var okPacket = []byte{0, 0, 0, 2, 0, 0, 0}
