@@ -56,14 +56,7 @@ func TestHostileSkippedColumnDefinitionsTheClientNeverHad(t *testing.T) {
 // repeated execute then receives no column definitions, so it moves fewer
 // bytes than the first one, and still decodes the same row.
 func TestPreparedStatementSkipsColumnDefinitionsItAlreadyHas(t *testing.T) {
-	obs := &byteCounter{}
-	cfg := testConfig(t)
-	cfg.Observer = obs
-	c, err := actor.Connect(ctxT(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, obs := connectCounting(t)
 	ctx := ctxT(t)
 	st, err := c.Prepare(ctx, "SELECT 42 AS answer, 'a longish column alias to make definitions big' AS label, ? AS arg")
 	if err != nil {

@@ -96,6 +96,16 @@ func tempTable(t testing.TB, c *actor.Conn, name, def string) string {
 	return name
 }
 
+// connectCounting connects to the test server with a byteCounter as the
+// connection's observer.
+func connectCounting(t testing.TB) (*actor.Conn, *byteCounter) {
+	t.Helper()
+	obs := &byteCounter{}
+	cfg := testConfig(t)
+	cfg.Observer = obs
+	return connectCfg(t, cfg), obs
+}
+
 // byteCounter is an Observer recording the bytes each command sent and
 // received.
 type byteCounter struct {

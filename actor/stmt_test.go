@@ -120,10 +120,7 @@ func TestStatementLifecycle(t *testing.T) {
 // libmariadb does; the server answers with the values of this execute.
 // Changed types (a string, a NULL) and Reset send them again.
 func TestRepeatedExecuteLeavesOutKnownParameterTypes(t *testing.T) {
-	obs := &byteCounter{}
-	cfg := testConfig(t)
-	cfg.Observer = obs
-	c := connectCfg(t, cfg)
+	c, obs := connectCounting(t)
 	ctx := ctxT(t)
 	st, err := c.Prepare(ctx, "SELECT CONCAT(?, '|', ?, '|', COALESCE(?, 'null'))")
 	if err != nil {
@@ -185,10 +182,7 @@ func TestRepeatedExecuteLeavesOutKnownParameterTypes(t *testing.T) {
 // An execute the server refused may not have left its types with the
 // server, so the next one sends them again and succeeds.
 func TestExecuteAfterAFailedOneSendsTheTypesAgain(t *testing.T) {
-	obs := &byteCounter{}
-	cfg := testConfig(t)
-	cfg.Observer = obs
-	c := connectCfg(t, cfg)
+	c, obs := connectCounting(t)
 	ctx := ctxT(t)
 	st, err := c.Prepare(ctx, "SELECT CONCAT(?, '|', (SELECT 1 UNION SELECT ?))")
 	if err != nil {
