@@ -14,6 +14,9 @@
 # from /usr/bin/time) divided by its queries; server CPU is mariadbd's
 # (from /proc, when the server runs on this machine) divided likewise.
 #
+# Ratios are given twice: of the means, and the median of the per-round
+# ratios (robust to the machine drifting between rounds).
+#
 # Usage: scripts/compare.sh [DSN]   (default root@tcp(127.0.0.1:3306)/test)
 # Environment: ROUNDS (3), DUR seconds per run (4), CONC (16),
 # SCENARIOS ("point range p50"), AMYSQL_ANCHORS (../shared/anchors),
@@ -90,39 +93,54 @@ sysbench_point() { # scenario workers
 }
 
 printf '%-6s %-24s %5s %11s %9s %9s %9s\n' scene system round "rate/s" "cpu µs/q" "p50 µs" "srv µs/q"
+# Each scenario's runs, one per line; even rounds run them in reverse, so
+# a drift of the machine's speed within a round favours no system.
+runs() {
+  case $1 in
+  point) printf '%s\n' "pb point amysql-text point-select $CONC" \
+           "pb point amysql-prepared point-select-prepared $CONC" \
+           "anchor point go-sql-driver-prepared point $CONC" \
+           "anchor point go-sql-driver-text point-text $CONC" \
+           "sysbench_point point $CONC" ;;
+  # The anchor's range mode reads four columns where poolbench's range
+  # (sysbench's simple_ranges) reads c, so go-sql-driver runs the same
+  # statement through poolbench, which opens it in its fastest mode
+  # (interpolateParams: one round trip, text protocol).
+  range) printf '%s\n' "pb range amysql-text range $CONC" \
+           "pb range amysql-prepared range-prepared $CONC" \
+           "pb range go-sql-driver-interpolate range $CONC go-sql-driver" ;;
+  p50) printf '%s\n' "pb p50 amysql-prepared point-select-prepared 1" \
+         "anchor p50 go-sql-driver-prepared point 1" \
+         "sysbench_point p50 1" ;;
+  esac
+}
 for round in $(seq "$ROUNDS"); do
   for sc in $SCENARIOS; do
-    case $sc in
-    point)
-      pb point amysql-text point-select "$CONC"
-      pb point amysql-prepared point-select-prepared "$CONC"
-      anchor point go-sql-driver-prepared point "$CONC"
-      anchor point go-sql-driver-text point-text "$CONC"
-      sysbench_point point "$CONC" ;;
-    range)
-      pb range amysql-text range "$CONC"
-      pb range amysql-prepared range-prepared "$CONC"
-      # The anchor's range mode reads four columns where poolbench's
-      # range (sysbench's simple_ranges) reads c, so go-sql-driver runs
-      # the same statement through poolbench, which opens it in its
-      # fastest mode (interpolateParams: one round trip, text protocol).
-      pb range go-sql-driver-interpolate range "$CONC" go-sql-driver ;;
-    p50)
-      pb p50 amysql-prepared point-select-prepared 1
-      anchor p50 go-sql-driver-prepared point 1
-      sysbench_point p50 1 ;;
-    esac
+    order=cat; [ $((round % 2)) = 0 ] && order=tac
+    while read -r -a run; do "${run[@]}" </dev/null; done < <(runs "$sc" | $order)
   done
 done
 
 echo
-awk '{k = $1 " " $2; if (!(k in n)) order[++m] = k; rate[k] += $4; cpu[k] += $5; p50[k] += $6; srv[k] += $7; n[k]++}
+awk '{k = $1 " " $2; if (!(k in n)) order[++m] = k; rate[k] += $4; cpu[k] += $5; p50[k] += $6; srv[k] += $7; n[k]++
+  r[k, $3] = $4; c[k, $3] = $5; l[k, $3] = $6; if ($3 > rounds) rounds = $3}
 function mean(a, k) { return a[k] / n[k] }
+# median over the rounds of a[ka, round] / a[kb, round]: each round pairs
+# runs made minutes apart, so a drift of the machine cancels out
+function pmedian(a, ka, kb,   i, j, t, v, cnt) {
+  cnt = 0
+  for (i = 1; i <= rounds; i++) if ((ka, i) in a && (kb, i) in a && a[kb, i] > 0) v[++cnt] = a[ka, i] / a[kb, i]
+  for (i = 2; i <= cnt; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+  if (cnt == 0) return 0
+  return cnt % 2 ? v[(cnt + 1) / 2] : (v[cnt / 2] + v[cnt / 2 + 1]) / 2
+}
 function ratio(sc, a, b, what,   ka, kb) {
   ka = sc " " a; kb = sc " " b
   if (!(ka in n) || !(kb in n)) return
-  if (what == "p50") printf "ratio %-5s %s/%s: p50 latency %.2f\n", sc, a, b, mean(p50, ka) / mean(p50, kb)
-  else printf "ratio %-5s %s/%s: throughput %.2f, client CPU per query %.2f\n", sc, a, b, mean(rate, ka) / mean(rate, kb), mean(cpu, ka) / mean(cpu, kb)
+  if (what == "p50") printf "ratio %-5s %s/%s: p50 latency %.2f (median of rounds %.2f)\n", sc, a, b,
+    mean(p50, ka) / mean(p50, kb), pmedian(l, ka, kb)
+  else printf "ratio %-5s %s/%s: throughput %.2f (median of rounds %.2f), client CPU per query %.2f (%.2f)\n", sc, a, b,
+    mean(rate, ka) / mean(rate, kb), pmedian(r, ka, kb), mean(cpu, ka) / mean(cpu, kb), pmedian(c, ka, kb)
 }
 END {
   for (i = 1; i <= m; i++) { k = order[i]; split(k, p, " ")
