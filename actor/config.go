@@ -146,6 +146,21 @@ type Config struct {
 	// must not block.
 	Observer Observer
 
+	// SpinWait lets a read that finds no answer yet poll the socket for
+	// up to this long before it sleeps (Linux; default 0: never, at most
+	// MaxSpinWait). It lowers latency where waking a sleeping thread is
+	// slow, notably on virtual machines with idle CPUs, at the price of
+	// up to SpinWait of CPU per wait. A read spins only while no other
+	// read of its SpinGroup waits, and a connection stops spinning for a
+	// while after spins that caught nothing, so concurrent commands and
+	// answers slower than SpinWait cost little. Cancellation and timeouts
+	// may take effect up to SpinWait late.
+	SpinWait time.Duration
+	// SpinGroup is shared by connections whose spins exclude each other
+	// (nil: each connection is a group of its own; pool.New sets one per
+	// pool).
+	SpinGroup *SpinGroup
+
 	// CancelTimeout bounds how long the connection may take to
 	// resynchronise after a caller's ctx ended (default 2s); after that
 	// the connection is closed.

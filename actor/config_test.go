@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/amysql/amysql/actor"
 )
@@ -223,6 +224,7 @@ func TestParseDSNRoundTrip(t *testing.T) {
 		{"u:p@/d", actor.Config{User: "u", Password: "p", DB: "d"}},
 		{"u@tcp(h:1)/d?stmt_cache_size=8&local_infile=1&local_infile_paths=/a,/b/&connect_attrs=app:x,env:prod&read_timeout=2s&autocommit=false&loc=Europe%2FParis&cursor_class=SSDictCursor",
 			actor.Config{User: "u", Host: "h", Port: 1, DB: "d"}},
+		{"u@tcp(h:1)/d?spin_wait=50us", actor.Config{User: "u", Host: "h", Port: 1, DB: "d"}},
 		{"mysql://u:p%40@db.example:3306/app?multi_statements=true", actor.Config{User: "u", Password: "p@", Host: "db.example", Port: 3306, DB: "app", MultiStatements: true}},
 	}
 	for _, tt := range tests {
@@ -239,7 +241,11 @@ func TestParseDSNRoundTrip(t *testing.T) {
 			t.Errorf("FormatDSN round trip of %q: %q, %v", tt.dsn, got.FormatDSN(), err)
 		}
 	}
-	for _, bad := range []string{"nodb", "u@tcp(h:99999)/d", "u@tcp(h/d", "u@bogus(x)/d", "u@tcp(h)/d?nope=1", "u@tcp(h)/d?connect_timeout=soon", "u:secretpw@tcp(h)/d?ssl_mode=maybe"} {
+	if cfg, _ := actor.ParseDSN("u@tcp(h:1)/d?spin_wait=50us"); cfg.SpinWait != 50*time.Microsecond {
+		t.Errorf("spin_wait=50us gives SpinWait %v", cfg.SpinWait)
+	}
+	for _, bad := range []string{"nodb", "u@tcp(h:99999)/d", "u@tcp(h/d", "u@bogus(x)/d", "u@tcp(h)/d?nope=1", "u@tcp(h)/d?connect_timeout=soon", "u:secretpw@tcp(h)/d?ssl_mode=maybe",
+		"u@tcp(h)/d?spin_wait=-1us", "u@tcp(h)/d?spin_wait=2ms", "u@tcp(h)/d?spin_wait=fast"} {
 		_, err := actor.ParseDSN(bad)
 		if !errors.Is(err, actor.ErrDSN) {
 			t.Errorf("ParseDSN(%q) = %v, want ErrDSN", bad, err)

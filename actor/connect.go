@@ -149,7 +149,7 @@ func (s *session) handshake(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		tc := tls.Client(newRawSocket(s.nc), tcfg) // records travel over the raw socket too
+		tc := tls.Client(newRawSocket(s.nc, s.cfg.SpinWait, s.cfg.SpinGroup), tcfg) // records travel over the raw socket too
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return fmt.Errorf("%w: %w", ErrTLS, err)
 		}

@@ -200,6 +200,21 @@ func durParam(f func(*Config) *time.Duration) param {
 	}
 }
 
+// spinWaitParam is spin_wait: a duration from 0 to MaxSpinWait.
+func spinWaitParam() param {
+	return param{
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 || d > MaxSpinWait {
+				return fmt.Errorf("bad spin_wait %q: want a duration from 0 to %v", v, MaxSpinWait)
+			}
+			c.SpinWait = d
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return c.SpinWait.String(), c.SpinWait != 0 },
+	}
+}
+
 func parseBool(v string) (bool, error) {
 	switch strings.ToLower(v) {
 	case "1", "true", "yes", "on":
@@ -227,6 +242,7 @@ var params = map[string]param{
 	"read_timeout":               durParam(func(c *Config) *time.Duration { return &c.ReadTimeout }),
 	"write_timeout":              durParam(func(c *Config) *time.Duration { return &c.WriteTimeout }),
 	"cancel_timeout":             durParam(func(c *Config) *time.Duration { return &c.CancelTimeout }),
+	"spin_wait":                  spinWaitParam(),
 	"echo":                       boolParam(func(c *Config) *bool { return &c.Echo }),
 	"local_infile":               boolParam(func(c *Config) *bool { return &c.LocalInfile }),
 	"multi_statements":           boolParam(func(c *Config) *bool { return &c.MultiStatements }),
@@ -416,7 +432,7 @@ func applyParams(cfg *Config, query string) error {
 // TLS, Logger and Converters, are not included). Parameter names:
 // charset, collation, sql_mode, init_command, auth_plugin, program_name,
 // read_default_file, read_default_group, ssl_ca, ssl_cert, ssl_key, connect_timeout, read_timeout,
-// write_timeout, cancel_timeout, echo, local_infile, multi_statements,
+// write_timeout, cancel_timeout, spin_wait, echo, local_infile, multi_statements,
 // compress, allow_cleartext_passwords, allow_public_key_retrieval,
 // server_public_key_file, stmt_cache_size, local_infile_paths,
 // connect_attrs (key:value,...), autocommit, ssl_mode, max_allowed_packet,

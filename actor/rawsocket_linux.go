@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -33,13 +35,23 @@ type rawSocket struct {
 	rn, wn     int
 	rerr, werr error
 	rfn, wfn   func(fd uintptr) bool
+
+	// Spinning before a read sleeps (nil: never); spinUntil is the end of
+	// the current read's spin, 0 before it began, -1 after it ended;
+	// waiting is set while the read counts in group.waiting.
+	spin      *spinner
+	group     *SpinGroup
+	spinUntil int64
+	waiting   bool
 }
 
 // rawIOMax bounds a transfer made with a raw system call.
 const rawIOMax = 64 << 10
 
-// newRawSocket wraps nc when it is a plain TCP or Unix socket.
-func newRawSocket(nc net.Conn) net.Conn {
+// newRawSocket wraps nc when it is a plain TCP or Unix socket; a read that
+// finds no data spins for up to spin first (see spinner), while no other
+// read of group waits (nil: a group of its own).
+func newRawSocket(nc net.Conn, spin time.Duration, group *SpinGroup) net.Conn {
 	switch nc.(type) {
 	case *net.TCPConn, *net.UnixConn:
 	default:
@@ -49,7 +61,10 @@ func newRawSocket(nc net.Conn) net.Conn {
 	if err != nil {
 		return nc
 	}
-	s := &rawSocket{Conn: nc, rc: rc}
+	s := &rawSocket{Conn: nc, rc: rc, spin: newSpinner(spin), group: group}
+	if s.spin != nil && s.group == nil {
+		s.group = new(SpinGroup)
+	}
 	s.rfn, s.wfn = s.readFd, s.writeFd
 	return s
 }
@@ -73,6 +88,10 @@ func (s *rawSocket) readFd(fd uintptr) bool {
 		case e == syscall.EINTR:
 			continue
 		case e == syscall.EAGAIN:
+			if s.spinning() {
+				runtime.Gosched() // runnable goroutines go first
+				continue
+			}
 			return false // wait in the netpoller
 		case e != 0:
 			s.rerr = os.NewSyscallError("read", e)
@@ -81,8 +100,45 @@ func (s *rawSocket) readFd(fd uintptr) bool {
 		default:
 			s.rn = int(n)
 		}
+		if s.spinUntil > 0 {
+			s.spin.paidOff()
+		}
 		return true
 	}
+}
+
+// spinning reports whether a read that found no data should try again
+// at once rather than sleep: while the read's spin lasts and no other
+// read of the group waits.
+func (s *rawSocket) spinning() bool {
+	if s.spin == nil || s.spinUntil < 0 {
+		return false
+	}
+	if !s.waiting {
+		s.waiting = true
+		if s.group.waiting.Add(1) != 1 {
+			s.spinUntil = -1 // others wait too: leave them the CPU
+			return false
+		}
+	} else if s.group.waiting.Load() != 1 {
+		s.spinUntil = -1
+		return false
+	}
+	if s.spinUntil == 0 {
+		until, ok := s.spin.start(spinClock())
+		if !ok {
+			s.spinUntil = -1
+			return false
+		}
+		s.spinUntil = until
+		return true
+	}
+	if spinClock() < s.spinUntil {
+		return true
+	}
+	s.spin.timedOut()
+	s.spinUntil = -1
+	return false
 }
 
 func (s *rawSocket) writeFd(fd uintptr) bool {
@@ -109,10 +165,14 @@ func (s *rawSocket) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	s.rp, s.rn, s.rerr = p, 0, nil
+	s.rp, s.rn, s.rerr, s.spinUntil = p, 0, nil, 0
 	err := s.rc.Read(s.rfn)
 	n, rerr := s.rn, s.rerr
 	s.rp = nil
+	if s.waiting {
+		s.waiting = false
+		s.group.waiting.Add(-1)
+	}
 	if err == nil {
 		err = rerr
 	}

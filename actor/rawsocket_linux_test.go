@@ -39,8 +39,9 @@ func tcpPair(t *testing.T) (client, server net.Conn) {
 // closed socket and a reset peer. Each case runs on both.
 func TestRawSocketBehavesLikeNetConn(t *testing.T) {
 	wrap := map[string]func(net.Conn) net.Conn{
-		"net.Conn":  func(c net.Conn) net.Conn { return c },
-		"rawSocket": newRawSocket,
+		"net.Conn":           func(c net.Conn) net.Conn { return c },
+		"rawSocket":          func(c net.Conn) net.Conn { return newRawSocket(c, 0, nil) },
+		"rawSocket spinning": func(c net.Conn) net.Conn { return newRawSocket(c, MaxSpinWait, nil) },
 	}
 	for name, w := range wrap {
 		t.Run(name, func(t *testing.T) {
@@ -146,7 +147,7 @@ func TestRawSocketBehavesLikeNetConn(t *testing.T) {
 // connection, a test double) keeps its own I/O.
 func TestRawSocketWrapsOnlyPlainSockets(t *testing.T) {
 	c, _ := tcpPair(t)
-	if _, ok := newRawSocket(c).(*rawSocket); !ok {
+	if _, ok := newRawSocket(c, 0, nil).(*rawSocket); !ok {
 		t.Error("TCP connection not wrapped")
 	}
 	path := filepath.Join(t.TempDir(), "s")
@@ -165,13 +166,95 @@ func TestRawSocketWrapsOnlyPlainSockets(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer u.Close()
-	if _, ok := newRawSocket(u).(*rawSocket); !ok {
+	if _, ok := newRawSocket(u, 0, nil).(*rawSocket); !ok {
 		t.Error("Unix socket not wrapped")
 	}
 	a, b := net.Pipe()
 	defer a.Close()
 	defer b.Close()
-	if got := newRawSocket(a); got != a {
+	if got := newRawSocket(a, MaxSpinWait, nil); got != a {
 		t.Errorf("a net.Pipe end was wrapped: %T", got)
+	}
+}
+
+// A read that finds no data spins for the budget before it sleeps: an
+// answer within the budget is caught by the spin, one after it by the
+// netpoller, and a spin that timed out makes the next wait sleep at once.
+func TestRawSocketSpinsBeforeSleeping(t *testing.T) {
+	c, peer := tcpPair(t)
+	rs := newRawSocket(c, MaxSpinWait, nil).(*rawSocket)
+	readAfter := func(delay time.Duration) {
+		t.Helper()
+		go func() { time.Sleep(delay); peer.Write([]byte("x")) }()
+		buf := make([]byte, 1)
+		if n, err := rs.Read(buf); n != 1 || err != nil {
+			t.Fatalf("Read = %d, %v", n, err)
+		}
+	}
+
+	readAfter(50 * time.Millisecond) // far beyond the budget: the spin times out
+	if rs.spin.skip != 1 || rs.spin.backoff != 1 {
+		t.Fatalf("after a timed-out spin: skip %d, backoff %d; want 1, 1", rs.spin.skip, rs.spin.backoff)
+	}
+	readAfter(5 * time.Millisecond) // sleeps without spinning
+	if rs.spin.skip != 0 || rs.spin.backoff != 1 || rs.spinUntil != -1 {
+		t.Fatalf("after a skipped spin: skip %d, backoff %d, spinUntil %d", rs.spin.skip, rs.spin.backoff, rs.spinUntil)
+	}
+	// Answers written at once arrive well within the budget (on a very
+	// busy machine a few may not: those only grow the backoff).
+	caught := 0
+	for range 20 {
+		before := rs.spin.backoff
+		go peer.Write([]byte("x"))
+		if n, err := rs.Read(make([]byte, 1)); n != 1 || err != nil {
+			t.Fatalf("Read = %d, %v", n, err)
+		}
+		if rs.spinUntil > 0 { // the spin caught the answer
+			caught++
+			if rs.spin.backoff != before/2 {
+				t.Fatalf("after a spin that paid off: backoff %d, want %d", rs.spin.backoff, before/2)
+			}
+		}
+	}
+	if caught == 0 {
+		t.Error("no spin caught an answer written at once")
+	}
+
+	if newRawSocket(c, 0, nil).(*rawSocket).spin != nil {
+		t.Error("SpinWait 0 made a spinner")
+	}
+	if got := newRawSocket(c, time.Second, nil).(*rawSocket).spin.budget; got != int64(MaxSpinWait) {
+		t.Errorf("a 1s SpinWait spins for %v, want it capped at %v", time.Duration(got), MaxSpinWait)
+	}
+}
+
+// Reads of one SpinGroup spin only while no other read of the group
+// waits: a second waiting connection sleeps at once, and leaves its
+// spinner untouched.
+func TestRawSocketSpinsOnlyWhileAloneInItsGroup(t *testing.T) {
+	group := new(SpinGroup)
+	ca, peerA := tcpPair(t)
+	cb, peerB := tcpPair(t)
+	a := newRawSocket(ca, MaxSpinWait, group).(*rawSocket)
+	b := newRawSocket(cb, MaxSpinWait, group).(*rawSocket)
+
+	aDone := make(chan error, 1)
+	go func() { _, err := a.Read(make([]byte, 1)); aDone <- err }()
+	for group.waiting.Load() != 1 { // a waits (spinning, then asleep)
+		time.Sleep(time.Millisecond)
+	}
+	go func() { time.Sleep(200 * time.Microsecond); peerB.Write([]byte("b")) }()
+	if n, err := b.Read(make([]byte, 1)); n != 1 || err != nil {
+		t.Fatalf("b.Read = %d, %v", n, err)
+	}
+	if b.spinUntil != -1 || b.spin.skip != 0 || b.spin.backoff != 0 {
+		t.Errorf("b spun beside a waiting a: spinUntil %d, skip %d, backoff %d", b.spinUntil, b.spin.skip, b.spin.backoff)
+	}
+	peerA.Write([]byte("a"))
+	if err := <-aDone; err != nil {
+		t.Fatal(err)
+	}
+	if got := group.waiting.Load(); got != 0 {
+		t.Errorf("%d reads still counted as waiting after both returned", got)
 	}
 }

@@ -81,7 +81,7 @@ func (s *session) setConn(nc net.Conn) {
 		s.intr = newInterrupter(nc)
 	}
 	s.intr.nc = nc
-	raw := newRawSocket(nc)
+	raw := newRawSocket(nc, s.cfg.SpinWait, s.cfg.SpinGroup)
 	var rw io.ReadWriter = raw
 	if s.cfg.ReadTimeout > 0 || s.cfg.WriteTimeout > 0 {
 		rw = &timeoutConn{Conn: raw, in: s.intr, rt: s.cfg.ReadTimeout, wt: s.cfg.WriteTimeout}

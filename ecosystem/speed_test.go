@@ -341,21 +341,34 @@ func BenchmarkSpeedPointSelectLatency(b *testing.B) {
 		slices.Sort(lat)
 		b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
 	}
-	for _, binary := range []bool{false, true} {
-		name := "amysql-pool"
-		if binary {
-			name = "amysql-pool-prepared"
-		}
-		b.Run(name, func(b *testing.B) {
+	// The last variant spins before sleeping (Config.SpinWait).
+	spinCfg := d.pool.Config()
+	spinCfg.MinSize, spinCfg.MaxSize = 1, 1
+	spinCfg.Conn.SpinWait, spinCfg.Conn.SpinGroup = 50*time.Microsecond, nil
+	spinPool, err := pool.New(spinCfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer spinPool.Close()
+	for _, v := range []struct {
+		name   string
+		pool   *pool.Pool
+		binary bool
+	}{
+		{"amysql-pool", d.pool, false},
+		{"amysql-pool-prepared", d.pool, true},
+		{"amysql-pool-prepared-spin", spinPool, true},
+	} {
+		b.Run(v.name, func(b *testing.B) {
 			var s sql.RawBytes
 			run(b, func(i int) error {
-				c, err := d.pool.Acquire(ctx)
+				c, err := v.pool.Acquire(ctx)
 				if err != nil {
 					return err
 				}
 				defer c.Release()
 				cur := c.Cursor()
-				cur.Binary = binary
+				cur.Binary = v.binary
 				if _, err := cur.Execute(ctx, pointSQL, i%100000+1); err != nil {
 					return err
 				}

@@ -121,6 +121,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.PeekIdle == 0 {
 		c.PeekIdle = DefaultPeekIdle
 	}
+	if c.Conn.SpinWait > 0 && c.Conn.SpinGroup == nil {
+		c.Conn.SpinGroup = new(actor.SpinGroup) // the pool's connections spin one at a time
+	}
 	if c.ReleaseTimeout == 0 {
 		c.ReleaseTimeout = DefaultReleaseTimeout
 	}

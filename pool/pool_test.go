@@ -593,3 +593,43 @@ func isServer(err error) bool {
 	var se *proto.Error
 	return errors.As(err, &se)
 }
+
+// With SpinWait set, a pool's connections share one SpinGroup (so only a
+// lone waiting command spins) unless the caller gave one; without it
+// there is none. Queries answer either way.
+func TestPoolConnectionsShareOneSpinGroup(t *testing.T) {
+	mine := new(actor.SpinGroup)
+	cases := []struct {
+		name  string
+		spin  time.Duration
+		group *actor.SpinGroup
+		want  func(*actor.SpinGroup) bool
+	}{
+		{"no spinning, no group", 0, nil, func(g *actor.SpinGroup) bool { return g == nil }},
+		{"spinning: the pool's own group", 50 * time.Microsecond, nil, func(g *actor.SpinGroup) bool { return g != nil && g != mine }},
+		{"spinning: the caller's group kept", 50 * time.Microsecond, mine, func(g *actor.SpinGroup) bool { return g == mine }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPool(t, func(c *pool.Config) { c.Conn.SpinWait, c.Conn.SpinGroup = tc.spin, tc.group })
+			if g := p.Config().Conn.SpinGroup; !tc.want(g) {
+				t.Errorf("pool's SpinGroup = %p (caller's %p)", g, mine)
+			}
+			var wg sync.WaitGroup
+			for w := range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range 25 {
+						row, err := p.QueryRow(ctxT(t), "SELECT ?", w*100+i)
+						if err != nil || row[0] != int64(w*100+i) {
+							t.Errorf("SELECT %d = %v, %v", w*100+i, row, err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}

@@ -20,7 +20,8 @@
 # Usage: scripts/compare.sh [DSN]   (default root@tcp(127.0.0.1:3306)/test)
 # Environment: ROUNDS (3), DUR seconds per run (4), CONC (16),
 # SCENARIOS ("point range p50"), AMYSQL_ANCHORS (../shared/anchors),
-# SKIP_PREPARE=1 to keep an existing 100,000-row sbtest1.
+# SKIP_PREPARE=1 to keep an existing 100,000-row sbtest1, SPIN (DSN
+# parameters of the amysql-prepared-spin runs, default ?spin_wait=50us).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -28,6 +29,7 @@ DSN=${1:-root@tcp(127.0.0.1:3306)/test}
 ROUNDS=${ROUNDS:-3}
 DUR=${DUR:-4}
 CONC=${CONC:-16}
+SPIN=${SPIN:-?spin_wait=50us} # DSN parameters of the amysql-prepared-spin runs
 SCENARIOS=${SCENARIOS:-point range p50}
 ANCHORS=${AMYSQL_ANCHORS:-../shared/anchors}
 host=$(sed -E 's/.*tcp\(([^:)]+).*/\1/' <<<"$DSN"); port=$(sed -E 's/.*tcp\([^:]+:([0-9]+)\).*/\1/' <<<"$DSN")
@@ -58,9 +60,9 @@ record() { # scenario system queries seconds cpu_seconds p50_us ticks_before
     server = srv == "" ? 0 : (t1 - t0) / hz / q * 1e6
     printf "%-6s %-24s %5s %11.0f %9.1f %9.1f %9.1f\n", sc, sys, r, rate, cpu / q * 1e6, p50, server }' | tee -a "$tmp/results"
 }
-pb() { # scenario system workload workers [driver]
+pb() { # scenario system workload workers [driver [DSN parameters]]
   local t0; t0=$(server_ticks)
-  "$tmp/poolbench" -dsn "$DSN" -driver "${5:-amysql}" -w "$3" -c "$4" -d "${DUR}s" -json "$tmp/pb.json" >/dev/null
+  "$tmp/poolbench" -dsn "$DSN${6:-}" -driver "${5:-amysql}" -w "$3" -c "$4" -d "${DUR}s" -json "$tmp/pb.json" >/dev/null
   read -r q s cpu p50 < <(python3 - "$tmp/pb.json" <<'PY'
 import json, sys
 x = json.load(open(sys.argv[1]))["runs"][0]
@@ -99,6 +101,7 @@ runs() {
   case $1 in
   point) printf '%s\n' "pb point amysql-text point-select $CONC" \
            "pb point amysql-prepared point-select-prepared $CONC" \
+           "pb point amysql-prepared-spin point-select-prepared $CONC amysql $SPIN" \
            "anchor point go-sql-driver-prepared point $CONC" \
            "anchor point go-sql-driver-text point-text $CONC" \
            "sysbench_point point $CONC" ;;
@@ -110,6 +113,7 @@ runs() {
            "pb range amysql-prepared range-prepared $CONC" \
            "pb range go-sql-driver-interpolate range $CONC go-sql-driver" ;;
   p50) printf '%s\n' "pb p50 amysql-prepared point-select-prepared 1" \
+         "pb p50 amysql-prepared-spin point-select-prepared 1 amysql $SPIN" \
          "anchor p50 go-sql-driver-prepared point 1" \
          "sysbench_point p50 1" ;;
   esac
@@ -147,10 +151,12 @@ END {
     printf "mean %-6s %-24s %11.0f /s %7.1f µs CPU/q %8.1f µs p50 %7.1f µs server/q\n", p[1], p[2], mean(rate, k), mean(cpu, k), mean(p50, k), mean(srv, k) }
   print ""
   ratio("point", "amysql-prepared", "go-sql-driver-prepared")
+  ratio("point", "amysql-prepared-spin", "go-sql-driver-prepared")
   ratio("point", "amysql-text", "go-sql-driver-text")
   ratio("point", "amysql-prepared", "sysbench")
   ratio("range", "amysql-prepared", "go-sql-driver-interpolate")
   ratio("range", "amysql-text", "go-sql-driver-interpolate")
   ratio("p50", "amysql-prepared", "go-sql-driver-prepared", "p50")
+  ratio("p50", "amysql-prepared-spin", "go-sql-driver-prepared", "p50")
   ratio("p50", "amysql-prepared", "sysbench", "p50")
 }' "$tmp/results"

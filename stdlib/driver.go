@@ -106,6 +106,9 @@ type Connector struct {
 // NewConnector returns a connector that dials a new connection for each
 // connection database/sql opens.
 func NewConnector(cfg actor.Config, opts Options) *Connector {
+	if cfg.SpinWait > 0 && cfg.SpinGroup == nil {
+		cfg.SpinGroup = new(actor.SpinGroup) // the connector's connections spin one at a time
+	}
 	return &Connector{cfg: cfg, opts: opts}
 }
 
