@@ -206,7 +206,7 @@ func spinWaitParam() param {
 		set: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 || d > MaxSpinWait {
-				return fmt.Errorf("bad spin_wait %q: want a duration from 0 to %v", v, MaxSpinWait)
+				return fmt.Errorf("bad duration %q (want 0 to %v)", v, MaxSpinWait)
 			}
 			c.SpinWait = d
 			return nil

@@ -68,3 +68,20 @@ func ExampleCursor_FetchAllDict() {
 	rows, _ := cur.FetchAllDict(ctx)
 	fmt.Println(rows[0]["name"]) // ann
 }
+
+// A single-connection client on a machine with idle CPUs can trade some
+// of that idle CPU for latency: reads poll the socket for up to 50µs
+// before they sleep.
+func ExampleConfig_spinWait() {
+	cfg, err := actor.ParseDSN("root@tcp(127.0.0.1:3306)/test?spin_wait=50us")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cfg.SpinWait)
+
+	_, err = actor.ParseDSN("root@tcp(127.0.0.1:3306)/test?spin_wait=5ms")
+	fmt.Println(err)
+	// Output:
+	// 50µs
+	// amysql: invalid DSN: spin_wait: bad duration "5ms" (want 0 to 1ms)
+}
