@@ -56,13 +56,8 @@ func TestHostileSkippedColumnDefinitionsTheClientNeverHad(t *testing.T) {
 // repeated execute then receives no column definitions, so it moves fewer
 // bytes than the first one, and still decodes the same row.
 func TestPreparedStatementSkipsColumnDefinitionsItAlreadyHas(t *testing.T) {
-	c, obs := connectCounting(t)
+	c, st, obs := prepareCounting(t, "SELECT 42 AS answer, 'a longish column alias to make definitions big' AS label, ? AS arg")
 	ctx := ctxT(t)
-	st, err := c.Prepare(ctx, "SELECT 42 AS answer, 'a longish column alias to make definitions big' AS label, ? AS arg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close(ctx)
 	var sizes []int64
 	for i := 0; i < 3; i++ {
 		cur, err := st.Open(ctx, actor.TupleCursor, int64(i))

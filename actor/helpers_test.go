@@ -106,6 +106,19 @@ func connectCounting(t testing.TB) (*actor.Conn, *byteCounter) {
 	return connectCfg(t, cfg), obs
 }
 
+// prepareCounting prepares query on a connection observed by a
+// byteCounter; the statement is closed when the test ends.
+func prepareCounting(t testing.TB, query string) (*actor.Conn, *actor.Stmt, *byteCounter) {
+	t.Helper()
+	c, obs := connectCounting(t)
+	st, err := c.Prepare(ctxT(t), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(context.Background()) })
+	return c, st, obs
+}
+
 // byteCounter is an Observer recording the bytes each command sent and
 // received.
 type byteCounter struct {

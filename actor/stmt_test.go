@@ -120,13 +120,8 @@ func TestStatementLifecycle(t *testing.T) {
 // libmariadb does; the server answers with the values of this execute.
 // Changed types (a string, a NULL) and Reset send them again.
 func TestRepeatedExecuteLeavesOutKnownParameterTypes(t *testing.T) {
-	c, obs := connectCounting(t)
+	_, st, obs := prepareCounting(t, "SELECT CONCAT(?, '|', ?, '|', COALESCE(?, 'null'))")
 	ctx := ctxT(t)
-	st, err := c.Prepare(ctx, "SELECT CONCAT(?, '|', ?, '|', COALESCE(?, 'null'))")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close(ctx)
 	steps := []struct {
 		name  string
 		args  []any
@@ -182,13 +177,8 @@ func TestRepeatedExecuteLeavesOutKnownParameterTypes(t *testing.T) {
 // An execute the server refused may not have left its types with the
 // server, so the next one sends them again and succeeds.
 func TestExecuteAfterAFailedOneSendsTheTypesAgain(t *testing.T) {
-	c, obs := connectCounting(t)
+	_, st, obs := prepareCounting(t, "SELECT CONCAT(?, '|', (SELECT 1 UNION SELECT ?))")
 	ctx := ctxT(t)
-	st, err := c.Prepare(ctx, "SELECT CONCAT(?, '|', (SELECT 1 UNION SELECT ?))")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close(ctx)
 	run := func(a, b int64) (string, int64, error) {
 		cur, err := st.Open(ctx, actor.TupleCursor, a, b)
 		sent, _ := obs.last()

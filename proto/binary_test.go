@@ -123,6 +123,19 @@ func TestAppendStmtExecuteEncodesEachParamType(t *testing.T) {
 	}
 }
 
+// tenArgsValues are the values, in the binary protocol, of the ten
+// arguments the next two tests execute: 1, "ab", 9, 1.5, 0xff, true, false
+// (the NULLs have none).
+var tenArgsValues = []byte{
+	1, 0, 0, 0, 0, 0, 0, 0,
+	2, 'a', 'b',
+	9, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0xf8, 0x3f,
+	1, 0xff,
+	1,
+	0,
+}
+
 func TestAppendStmtExecuteSetsNullBitsAcrossBytes(t *testing.T) {
 	args := []any{nil, int64(1), "ab", uint8(9), 1.5, []byte{0xff}, true, false, nil, nil}
 	got, err := AppendStmtExecute([]byte("hdr"), 7, args, nil, LiteralOptions{})
@@ -146,14 +159,8 @@ func TestAppendStmtExecuteSetsNullBitsAcrossBytes(t *testing.T) {
 		0x01, 0x00, // TINY
 		0x06, 0x00, // NULL
 		0x06, 0x00, // NULL
-		1, 0, 0, 0, 0, 0, 0, 0,
-		2, 'a', 'b',
-		9, 0, 0, 0, 0, 0, 0, 0,
-		0, 0, 0, 0, 0, 0, 0xf8, 0x3f,
-		1, 0xff,
-		1,
-		0,
 	}
+	want = append(want, tenArgsValues...)
 	if !bytes.Equal(got, want) {
 		t.Errorf("payload\n got % x\nwant % x", got, want)
 	}
@@ -179,14 +186,8 @@ func TestStmtExecuteTypesCanBeLeftOut(t *testing.T) {
 		1, 0, 0, 0, // iteration count
 		0x01, 0x03, // NULL bitmap: parameters 0, 8 and 9
 		0x00, // new params bound: no, the server keeps the last types
-		1, 0, 0, 0, 0, 0, 0, 0,
-		2, 'a', 'b',
-		9, 0, 0, 0, 0, 0, 0, 0,
-		0, 0, 0, 0, 0, 0, 0xf8, 0x3f,
-		1, 0xff,
-		1,
-		0,
 	}
+	want = append(want, tenArgsValues...)
 	if !bytes.Equal(got, want) {
 		t.Errorf("payload without types\n got % x\nwant % x", got, want)
 	}
