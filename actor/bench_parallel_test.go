@@ -20,8 +20,23 @@ func cpuTime() time.Duration {
 // BenchmarkPointSelectParallel runs point selects from 16 goroutines, each
 // on its own connection, as a loaded service does; cpu-µs/op is the client
 // process's CPU per query, the figure that decides throughput when client
-// and server share cores.
+// and server share cores. The workers' queries run under
+// context.Background, or under one cancellable ctx they all share.
 func BenchmarkPointSelectParallel(b *testing.B) {
+	for _, mode := range []string{"background", "shared-ctx"} {
+		b.Run(mode, func(b *testing.B) {
+			ctx := context.Background()
+			if mode == "shared-ctx" {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithCancel(ctx)
+				defer cancel()
+			}
+			pointSelectParallel(b, ctx)
+		})
+	}
+}
+
+func pointSelectParallel(b *testing.B, ctx context.Context) {
 	const workers = 16
 	conns := make([]*actor.Conn, workers)
 	for i := range conns {
@@ -30,7 +45,6 @@ func BenchmarkPointSelectParallel(b *testing.B) {
 	tbl := benchTable(b, conns[0], 10000)
 	q := "SELECT id, v FROM " + tbl + " WHERE id = ?"
 	var next atomic.Int32
-	ctx := context.Background()
 	b.SetParallelism((workers + 1) / 2)
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -48,6 +48,45 @@ func BenchmarkPointSelectScan(b *testing.B) {
 	}
 }
 
+// BenchmarkPointSelectUnderContext is BenchmarkPointSelectScan under the
+// contexts callers use: none that can end, one shared by every query (its
+// registration is kept), and a new one per query.
+func BenchmarkPointSelectUnderContext(b *testing.B) {
+	for _, mode := range []string{"background", "shared", "per-query"} {
+		b.Run(mode, func(b *testing.B) {
+			c := connect(b)
+			tbl := benchTable(b, c, 10000)
+			q := "SELECT id, v FROM " + tbl + " WHERE id = ?"
+			shared, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cur := c.Cursor()
+			var id, v int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ctx, end := context.Background(), context.CancelFunc(nil)
+				switch mode {
+				case "shared":
+					ctx = shared
+				case "per-query":
+					ctx, end = context.WithCancel(shared)
+				}
+				if _, err := cur.Execute(ctx, q, i%10000+1); err != nil {
+					b.Fatal(err)
+				}
+				for cur.Next(ctx) {
+					if err := cur.Scan(&id, &v); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if end != nil {
+					end()
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkFetch10kRowsScan reads 10,000 rows through Scan; ns/op and
 // allocs/op are per 10,000-row result.
 func BenchmarkFetch10kRowsScan(b *testing.B) {

@@ -16,6 +16,9 @@ func (c *Conn) Close() error {
 		c.closed.Store(true)
 		close(c.quit)
 		c.nc.Close()
+		if c.sess != nil && c.sess.intr != nil {
+			c.sess.intr.release()
+		}
 	})
 	return nil
 }

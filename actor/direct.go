@@ -3,11 +3,7 @@ package actor
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/amysql/amysql/proto"
 )
@@ -47,98 +43,6 @@ const (
 	phaseRows         // a row of a result set, or the packet ending its rows
 )
 
-// errInterrupted is returned by reads and writes of a session whose
-// direct command's ctx ended; the caller reports the ctx error instead.
-var errInterrupted = errors.New("amysql: command interrupted")
-
-// interrupter stops the socket I/O of a direct command when its caller's
-// ctx ends. It is shared with timeoutConn, so a per-read timeout cannot
-// push an interrupted read's deadline back into the future.
-//
-// One callback, made once, serves every command: it is registered with
-// context.AfterFunc while a command runs, and a callback that has started
-// is waited for before the next command can be armed, so a late one never
-// interrupts a command it was not registered for.
-type interrupter struct {
-	mu       sync.Mutex
-	nc       net.Conn
-	watching bool        // a direct command is running under the callback
-	fired    atomic.Bool // the deadline is in the past for the watched command
-	ran      chan struct{}
-	fireFn   func() // fire, as the AfterFunc callback
-}
-
-func newInterrupter(nc net.Conn) *interrupter {
-	in := &interrupter{nc: nc, ran: make(chan struct{}, 1)}
-	in.fireFn = in.fire
-	return in
-}
-
-// watch starts watching a direct command and registers the callback
-// with ctx. The returned stop must be passed to unwatch.
-func (in *interrupter) watch(ctx context.Context) (stop func() bool) {
-	in.mu.Lock()
-	in.watching = true
-	in.mu.Unlock()
-	return context.AfterFunc(ctx, in.fireFn)
-}
-
-// fire interrupts the watched command, if any.
-func (in *interrupter) fire() {
-	in.mu.Lock()
-	if in.watching {
-		in.fired.Store(true)
-		_ = in.nc.SetDeadline(time.Unix(1, 0))
-	}
-	in.mu.Unlock()
-	in.ran <- struct{}{}
-}
-
-// unwatch stops watching, waiting for a callback that has already
-// started. It reports whether the command was interrupted.
-func (in *interrupter) unwatch(stop func() bool) bool {
-	if !stop() {
-		<-in.ran
-	}
-	in.mu.Lock()
-	in.watching = false
-	fired := in.fired.Load()
-	in.mu.Unlock()
-	return fired
-}
-
-// clear lifts an interruption's deadline so the socket can be used again.
-func (in *interrupter) clear() {
-	in.mu.Lock()
-	if in.fired.Load() {
-		in.fired.Store(false)
-		_ = in.nc.SetDeadline(time.Time{})
-	}
-	in.mu.Unlock()
-}
-
-// setReadDeadline sets a per-read deadline unless an interruption holds
-// the socket's deadline in the past.
-func (in *interrupter) setReadDeadline(t time.Time) error {
-	return in.setUnlessFired(true, t)
-}
-
-func (in *interrupter) setWriteDeadline(t time.Time) error {
-	return in.setUnlessFired(false, t)
-}
-
-func (in *interrupter) setUnlessFired(read bool, t time.Time) error {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.fired.Load() {
-		return os.ErrDeadlineExceeded
-	}
-	if read {
-		return in.nc.SetReadDeadline(t)
-	}
-	return in.nc.SetWriteDeadline(t)
-}
-
 // interruption checks whether a failed read was stopped by an
 // interruption at a point the response can be resumed from. If so the
 // session halts at phase ph until resync.
@@ -167,14 +71,15 @@ func (c *Conn) tryDirect(ctx context.Context, req *request) (err error, abandone
 	}
 	s := c.sess
 	c.busy.Store(true)
-	var stop func() bool
-	if ctx.Done() != nil && ctx.Err() == nil {
-		stop = s.intr.watch(ctx)
+	done := ctx.Done()
+	watched := done != nil && ctx.Err() == nil
+	if watched {
+		s.intr.watch(ctx)
 	}
 	c.perform(req, false)
 	fired := false
-	if stop != nil {
-		fired = s.intr.unwatch(stop)
+	if watched {
+		fired = s.intr.unwatch(done)
 	}
 	if s.halted != phaseOther {
 		// Interrupted at a resumable point: a resync goroutine inherits

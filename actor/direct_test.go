@@ -89,6 +89,16 @@ func TestConcurrentCallersOnOneConnectionGetTheirOwnResults(t *testing.T) {
 // Whatever happens to the cancelled call, the next statement on the
 // connection must read its own result, or the connection must be closed.
 func TestCancellationAtAnyPointNeverDesynchronises(t *testing.T) {
+	sweepCancellation(t, 300, context.DeadlineExceeded,
+		func(_ *actor.Conn, delay time.Duration) (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), delay)
+		})
+}
+
+// sweepCancellation runs a 3000-row query n times under the ctx that arm
+// makes for a delay spread over the response; the ctx is to end with
+// want after that delay. It checks the connection stays in sync.
+func sweepCancellation(t *testing.T, n int, want error, arm func(c *actor.Conn, delay time.Duration) (context.Context, context.CancelFunc)) {
 	const q = "SELECT seq, 'some text', seq * 2 FROM seq_1_to_3000"
 	c := connect(t)
 	// Spread the delays over the time the whole response takes.
@@ -98,32 +108,30 @@ func TestCancellationAtAnyPointNeverDesynchronises(t *testing.T) {
 	}
 	span := time.Since(start) / 5
 	var completed, cancelled, replaced int
-	for i := 0; i < 300; i++ {
-		delay := span * time.Duration(i%30) / 25
-		ctx, cancel := context.WithTimeout(context.Background(), delay)
-		cur := c.Cursor()
-		n, err := cur.Execute(ctx, q)
+	for i := 0; i < n; i++ {
+		ctx, cancel := arm(c, span*time.Duration(i%30)/25)
+		rows, err := c.Cursor().Execute(ctx, q)
 		cancel()
 		switch {
 		case err == nil:
-			if n != 3000 {
-				t.Fatalf("completed query returned %d rows, want 3000", n)
+			if rows != 3000 {
+				t.Fatalf("completed query returned %d rows, want 3000", rows)
 			}
 			completed++
-		case errors.Is(err, context.DeadlineExceeded):
+		case errors.Is(err, want):
 			cancelled++
 		default:
-			t.Fatalf("cancelled Execute = %v, want context.DeadlineExceeded", err)
+			t.Fatalf("cancelled Execute = %v, want %v", err, want)
 		}
 		if c.Closed() {
 			replaced++
 			c = connect(t)
 			continue
 		}
-		want := fmt.Sprintf("check-%d", i)
-		row := queryRow(t, c, "SELECT ?", want)
-		if row[0] != want {
-			t.Fatalf("after %v: next statement read %v, want %q", err, row, want)
+		check := fmt.Sprintf("check-%d", i)
+		row := queryRow(t, c, "SELECT ?", check)
+		if row[0] != check {
+			t.Fatalf("after %v: next statement read %v, want %q", err, row, check)
 		}
 	}
 	t.Logf("response takes %v; %d completed, %d cancelled, %d connections given up", span, completed, cancelled, replaced)

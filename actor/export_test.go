@@ -20,3 +20,16 @@ func RoundTripNoIO(ctx context.Context, c *Conn, viaMailbox bool) error {
 }
 
 func noIO(*session) error { return nil }
+
+// KeepsRegistration reports whether c's interrupter holds a context
+// registration between commands.
+func KeepsRegistration(c *Conn) bool {
+	in := c.sess.intr
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.reg != nil
+}
+
+// KeepAfter is how many commands in a row must share a ctx before its
+// registration is kept.
+const KeepAfter = keepAfter
