@@ -14,8 +14,15 @@ import (
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
-		close(c.quit)
 		c.nc.Close()
+		// Wake the actor with the nil request that stops it, behind any
+		// request already queued, without waiting for it here.
+		go func() {
+			select {
+			case c.mailbox <- nil:
+			case <-c.done:
+			}
+		}()
 		if c.sess != nil && c.sess.intr != nil {
 			c.sess.intr.release()
 		}

@@ -13,11 +13,18 @@ import (
 // (what an idle connection does).
 func BenchmarkRoundTripNoIO(b *testing.B) {
 	c := connect(b)
-	ctx := context.Background()
+	cancellable, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	for _, tc := range []struct {
 		name    string
+		ctx     context.Context
 		mailbox bool
-	}{{"mailbox", true}, {"direct", false}} {
+	}{
+		{"mailbox", context.Background(), true},
+		{"mailbox-cancellable-ctx", cancellable, true},
+		{"direct", context.Background(), false},
+	} {
+		ctx := tc.ctx
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
