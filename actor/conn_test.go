@@ -3,6 +3,7 @@ package actor_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +148,48 @@ func TestClosedConnectionFailsFast(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := tt.call(); !errors.Is(err, actor.ErrConnClosed) {
 				t.Errorf("%s on closed conn = %v, want ErrConnClosed", tt.name, err)
+			}
+		})
+	}
+}
+
+// TestCloseStopsTheActor closes a connection that is idle, that runs a
+// command, and that has commands queued behind it in its mailbox: the
+// actor goroutine stops, and every caller gets an answer.
+func TestCloseStopsTheActor(t *testing.T) {
+	for _, queued := range []int{-1, 0, 3} { // -1: idle
+		t.Run(fmt.Sprintf("queued=%d", queued), func(t *testing.T) {
+			c := connect(t)
+			errs := make(chan error, queued+1)
+			if queued >= 0 {
+				for i := 0; i <= queued; i++ {
+					go func() {
+						_, err := c.Cursor().Execute(ctxT(t), "SELECT SLEEP(5)")
+						errs <- err
+					}()
+				}
+				// Wait until one runs and the rest wait for the wire.
+				for deadline := time.Now().Add(5 * time.Second); actor.InFlight(c) < queued+1; {
+					if time.Now().After(deadline) {
+						t.Fatalf("%d commands in flight, want %d", actor.InFlight(c), queued+1)
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}
+			start := time.Now()
+			c.Close()
+			select {
+			case <-c.Done():
+			case <-time.After(3 * time.Second):
+				t.Fatal("the actor goroutine did not stop after Close")
+			}
+			for i := 0; i <= queued; i++ {
+				if err := <-errs; err == nil {
+					t.Error("a command on a closed connection succeeded")
+				}
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("callers answered %v after Close, want at once", d)
 			}
 		})
 	}

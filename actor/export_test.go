@@ -33,3 +33,6 @@ func KeepsRegistration(c *Conn) bool {
 // KeepAfter is how many commands in a row must share a ctx before its
 // registration is kept.
 const KeepAfter = keepAfter
+
+// InFlight is how many commands c has taken and not yet answered.
+func InFlight(c *Conn) int { return int(c.inflight.Load()) }
