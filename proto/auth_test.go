@@ -365,6 +365,27 @@ func TestScrambleEd25519VerifiesWithThePasswordsKey(t *testing.T) {
 	}
 }
 
+// TestEd25519SwitchWithANonceEndingInZeroSignsAllOfIt: one nonce in 256
+// ends in a 0 byte, which is part of the nonce, not a terminator.
+func TestEd25519SwitchWithANonceEndingInZeroSignsAllOfIt(t *testing.T) {
+	const pw = "ed-secret ü"
+	nonce := make([]byte, 32)
+	if _, err := rand.Read(nonce[:31]); err != nil {
+		t.Fatal(err)
+	}
+	sw, err := ParseAuthSwitch(append(append([]byte{0xfe}, AuthEd25519+"\x00"...), nonce...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := ScrambleEd25519(pw, sw.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ed25519.Verify(Ed25519PublicKey(pw), nonce, sig) {
+		t.Error("the signature does not cover the nonce the server sent")
+	}
+}
+
 func TestSignWithExpandedMatchesStandardEd25519(t *testing.T) {
 	random := make([]byte, ed25519.SeedSize)
 	if _, err := rand.Read(random); err != nil {

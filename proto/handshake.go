@@ -179,7 +179,11 @@ func AppendHandshakeResponse(dst []byte, r *HandshakeResponse) []byte {
 // authentication with another plugin.
 type AuthSwitch struct {
 	Plugin string
-	Data   []byte // new scramble, trailing NUL removed; owned copy
+	// Data is the plugin's data, an owned copy. The 20-byte scramble of
+	// the password plugins comes without its terminating NUL;
+	// client_ed25519's 32-byte nonce comes as sent, since its last byte
+	// may itself be 0.
+	Data []byte
 }
 
 // ParseAuthSwitch decodes an AuthSwitchRequest (first byte 0xfe).
@@ -196,7 +200,7 @@ func ParseAuthSwitch(b []byte) (AuthSwitch, error) {
 		return AuthSwitch{}, fmt.Errorf("%w: auth switch plugin name", ErrMalformedPacket)
 	}
 	data := b[1+n:]
-	if len(data) > 0 && data[len(data)-1] == 0 {
+	if string(name) != AuthEd25519 && len(data) > 0 && data[len(data)-1] == 0 {
 		data = data[:len(data)-1]
 	}
 	return AuthSwitch{Plugin: string(name), Data: append([]byte(nil), data...)}, nil

@@ -102,9 +102,29 @@ func TestAppendHandshakeResponse(t *testing.T) {
 }
 
 func TestParseAuthSwitch(t *testing.T) {
-	sw, err := ParseAuthSwitch(append([]byte{0xfe}, "caching_sha2_password\x0012345678901234567890\x00"...))
-	if err != nil || sw.Plugin != AuthCachingSHA2 || string(sw.Data) != "12345678901234567890" {
-		t.Errorf("switch = %+v, %v", sw, err)
+	nonce := bytes.Repeat([]byte{0x5a}, 31)
+	tests := []struct {
+		name       string
+		in         string
+		wantPlugin string
+		wantData   []byte
+	}{
+		{"scramble loses its terminator", "caching_sha2_password\x0012345678901234567890\x00",
+			AuthCachingSHA2, []byte("12345678901234567890")},
+		{"scramble without a terminator", "mysql_native_password\x0012345678901234567890",
+			AuthNativePassword, []byte("12345678901234567890")},
+		{"ed25519 nonce ending in 0 keeps it", AuthEd25519 + "\x00" + string(nonce) + "\x00",
+			AuthEd25519, append(append([]byte{}, nonce...), 0)},
+		{"ed25519 nonce", AuthEd25519 + "\x00" + string(nonce) + "\x01",
+			AuthEd25519, append(append([]byte{}, nonce...), 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sw, err := ParseAuthSwitch(append([]byte{0xfe}, tt.in...))
+			if err != nil || sw.Plugin != tt.wantPlugin || !bytes.Equal(sw.Data, tt.wantData) {
+				t.Errorf("ParseAuthSwitch = %+v, %v; want plugin %s, data %q", sw, err, tt.wantPlugin, tt.wantData)
+			}
+		})
 	}
 	if _, err := ParseAuthSwitch([]byte{0xfe, 'x'}); err == nil {
 		t.Error("unterminated plugin name accepted")
