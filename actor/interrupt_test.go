@@ -138,6 +138,13 @@ func TestClosingAConnectionDropsItsKeptRegistration(t *testing.T) {
 func TestCancellingAKeptContextAtAnyPointNeverDesynchronises(t *testing.T) {
 	sweepCancellation(t, 150, context.Canceled,
 		func(c *actor.Conn, delay time.Duration) (context.Context, context.CancelFunc) {
+			// A resync of the previous cut may still hold the wire, and
+			// commands queued behind it do not run direct.
+			for deadline := time.Now().Add(5 * time.Second); c.Busy(); time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the connection stayed busy after the previous query")
+				}
+			}
 			ctx, cancel := context.WithCancel(context.Background())
 			for j := 0; j < actor.KeepAfter; j++ {
 				if _, err := c.Cursor().Execute(ctx, "DO 1"); err != nil {
