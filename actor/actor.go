@@ -117,6 +117,7 @@ type Conn struct {
 	// wireMore reports further result sets after it.
 	wireRows, wireMore bool
 	cancel             *cancelState
+	killer             *killer    // watches mailbox commands' contexts
 	stmtEpoch          uint64     // bumped when server-side statements are dropped
 	stmts              *stmtCache // statements prepared for binary cursors
 	meta               *colMeta   // the last result's column metadata
@@ -147,6 +148,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		cfg:           cfg,
 		mailbox:       make(chan *request),
 		done:          make(chan struct{}),
+		killer:        newKiller(),
 		nc:            s.nc,
 		prober:        newProber(s.raw),
 		sess:          s,
@@ -226,10 +228,13 @@ func (c *Conn) perform(req *request, kill bool) {
 		return
 	}
 	var cs *cancelState
-	var stop func() bool
-	if kill && req.ctx != nil && req.ctx.Done() != nil {
-		cs = c.armCancel()
-		stop = context.AfterFunc(req.ctx, cs.fire)
+	var done <-chan struct{}
+	if kill && req.ctx != nil {
+		if done = req.ctx.Done(); done != nil {
+			cs = c.armCancel()
+			c.killer.current = cs
+			c.killer.watch(req.ctx)
+		}
 	}
 	var start, begin time.Time
 	if c.log != nil && (req.kind == reqQuery || req.kind == reqCached) {
@@ -242,13 +247,15 @@ func (c *Conn) perform(req *request, kill bool) {
 	if s.halted != phaseOther {
 		req.err = req.ctx.Err() // interrupted: the caller's ctx ended
 	}
-	if stop != nil && !stop() {
-		c.disarmCancel(cs) // waits for the kill to finish
-		if req.err == nil {
-			req.err = req.ctx.Err()
+	if cs != nil {
+		if c.killer.unwatch(done) {
+			c.disarmCancel(cs) // waits for the kill to finish
+			if req.err == nil {
+				req.err = req.ctx.Err()
+			}
+		} else {
+			c.cancel = cs // not fired: reuse next time
 		}
-	} else if cs != nil {
-		c.cancel = cs // not fired: reuse next time
 	}
 	if !start.IsZero() {
 		c.logQuery(req, time.Since(start))

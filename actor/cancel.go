@@ -13,8 +13,9 @@ import (
 // over a side connection, and a backstop that closes the connection when
 // the command does not finish within CancelTimeout afterwards.
 type cancelState struct {
-	c     *Conn
-	fired chan struct{} // closed when fire has finished
+	c      *Conn
+	fired  chan struct{} // closed when fire has finished
+	fireFn func()        // fire, made once
 
 	mu       sync.Mutex
 	finished bool
@@ -28,8 +29,27 @@ func (c *Conn) armCancel() *cancelState {
 		c.cancel = nil
 		return cs
 	}
-	return &cancelState{c: c, fired: make(chan struct{})}
+	cs := &cancelState{c: c, fired: make(chan struct{})}
+	cs.fireFn = cs.fire
+	return cs
 }
+
+// killer watches the ctx of the command the actor runs from its mailbox:
+// when it ends, the command's cancelState fires.
+type killer struct {
+	ctxWatch
+	current *cancelState // set by the actor before each watch
+}
+
+func newKiller() *killer {
+	k := &killer{}
+	k.init(k.kill)
+	return k
+}
+
+// kill runs with the mutex held when the watched command's ctx ends; the
+// KILL QUERY itself runs after, without it.
+func (k *killer) kill() func() { return k.current.fireFn }
 
 // fire runs when the command's ctx ends while the command is in flight.
 func (cs *cancelState) fire() {

@@ -23,6 +23,7 @@ func (c *Conn) Close() error {
 			case <-c.done:
 			}
 		}()
+		c.killer.release()
 		if c.sess != nil && c.sess.intr != nil {
 			c.sess.intr.release()
 		}

@@ -23,12 +23,11 @@ func noIO(*session) error { return nil }
 
 // KeepsRegistration reports whether c's interrupter holds a context
 // registration between commands.
-func KeepsRegistration(c *Conn) bool {
-	in := c.sess.intr
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return in.reg != nil
-}
+func KeepsRegistration(c *Conn) bool { return c.sess.intr.kept() }
+
+// KeepsKillRegistration reports whether c's actor holds a context
+// registration for KILL QUERY between mailbox commands.
+func KeepsKillRegistration(c *Conn) bool { return c.killer.kept() }
 
 // KeepAfter is how many commands in a row must share a ctx before its
 // registration is kept.
