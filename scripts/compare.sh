@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs amysql (poolbench), go-sql-driver/mysql (the shared anchor, behind
-# database/sql) and sysbench (the C client, libmariadb) on the same server
+# database/sql), sysbench (the C client, libmariadb) and, where Debian's
+# python3-aiomysql is installed, aiomysql's pool (the API amysql is shaped
+# after; its anchor only talks to root@127.0.0.1:3306/test) on the same server
 # and table, alternating, ROUNDS times, and prints each run, the means and
 # the ratios for the rows of the speed table in docs/performance.md:
 #
@@ -39,6 +41,12 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/poolbench" ./cmd/poolbench
 have_anchor=false; [ -d "$ANCHORS/gosqldriver" ] && (cd "$ANCHORS/gosqldriver" && go build -o "$tmp/anchor" .) && have_anchor=true
 have_sysbench=false; command -v sysbench >/dev/null && have_sysbench=true
+aio_python=""
+if [ -f "$ANCHORS/aiomysql/bench.py" ] && [ "$user@$host:$port/$db" = root@127.0.0.1:3306/test ]; then
+  for py in python3 /usr/bin/python3; do
+    if "$py" -c 'import aiomysql' 2>/dev/null; then aio_python=$py; break; fi
+  done
+fi
 srv=$(pgrep -x mariadbd | head -1 || true)
 server_ticks() { if [ -n "$srv" ]; then awk '{print $14+$15}' "/proc/$srv/stat"; else echo 0; fi; }
 hz=$(getconf CLK_TCK)
@@ -81,6 +89,13 @@ for u,f in (("µs",1),("us",1),("ms",1e3),("ns",1e-3),("s",1e6)):
     if v.endswith(u): print(float(v[:-len(u)])*f); break' "$p50")
   record "$1" "$2" "$q" "$DUR" "$(awk -v q="$q" -v c="$cpu" 'BEGIN{print q*c/1e6}')" "$p50" "$t0"
 }
+aio() { # scenario system workers
+  [ -n "$aio_python" ] || return 0
+  local t0 out q qps p50 cpu; t0=$(server_ticks)
+  out=$("$aio_python" "$ANCHORS/aiomysql/bench.py" "$3" "$DUR")
+  read -r q qps p50 cpu < <(sed -E 's/.*queries=([0-9]+) qps=([0-9.]+) p50=([0-9.]+)us.*client_cpu_us_per_q=([0-9.]+).*/\1 \2 \3 \4/' <<<"$out")
+  record "$1" "$2" "$q" "$(awk -v q="$q" -v r="$qps" 'BEGIN{print q/r}')" "$(awk -v q="$q" -v c="$cpu" 'BEGIN{print q*c/1e6}')" "$p50" "$t0"
+}
 sysbench_point() { # scenario workers
   $have_sysbench || return 0
   local t0; t0=$(server_ticks)
@@ -104,7 +119,8 @@ runs() {
            "pb point amysql-prepared-spin point-select-prepared $CONC amysql $SPIN" \
            "anchor point go-sql-driver-prepared point $CONC" \
            "anchor point go-sql-driver-text point-text $CONC" \
-           "sysbench_point point $CONC" ;;
+           "sysbench_point point $CONC" \
+           "aio point aiomysql-text $CONC" ;;
   # The anchor's range mode reads four columns where poolbench's range
   # (sysbench's simple_ranges) reads c, so go-sql-driver runs the same
   # statement through poolbench, which opens it in its fastest mode
@@ -154,6 +170,7 @@ END {
   ratio("point", "amysql-prepared-spin", "go-sql-driver-prepared")
   ratio("point", "amysql-text", "go-sql-driver-text")
   ratio("point", "amysql-prepared", "sysbench")
+  ratio("point", "amysql-text", "aiomysql-text")
   ratio("range", "amysql-prepared", "go-sql-driver-interpolate")
   ratio("range", "amysql-text", "go-sql-driver-interpolate")
   ratio("p50", "amysql-prepared", "go-sql-driver-prepared", "p50")
