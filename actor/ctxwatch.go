@@ -87,7 +87,7 @@ func (w *ctxWatch) fire() {
 	var then func()
 	w.mu.Lock()
 	w.spent = true
-	if w.watching && !w.acted {
+	if w.watching {
 		w.acted = true
 		then = w.onEnd()
 	}
@@ -120,13 +120,6 @@ func (w *ctxWatch) unwatch(done <-chan struct{}) (acted bool) {
 		<-w.ran
 	}
 	return acted
-}
-
-// kept reports whether a registration is kept between commands.
-func (w *ctxWatch) kept() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.reg != nil
 }
 
 // release drops a kept registration for good, so a long-lived ctx does

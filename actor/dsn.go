@@ -186,32 +186,23 @@ func boolParam(f func(*Config) *bool) param {
 	}
 }
 
-func durParam(f func(*Config) *time.Duration) param {
+func durParam(f func(*Config) *time.Duration) param { return durParamUpTo(f, 0) }
+
+// durParamUpTo is a non-negative duration of at most max (0: no limit).
+func durParamUpTo(f func(*Config) *time.Duration, max time.Duration) param {
 	return param{
 		set: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 {
+			switch {
+			case max > 0 && (err != nil || d < 0 || d > max):
+				return fmt.Errorf("bad duration %q (want 0 to %v)", v, max)
+			case err != nil || d < 0:
 				return fmt.Errorf("bad duration %q", v)
 			}
 			*f(c) = d
 			return nil
 		},
 		get: func(c *Config) (string, bool) { v := *f(c); return v.String(), v != 0 },
-	}
-}
-
-// spinWaitParam is spin_wait: a duration from 0 to MaxSpinWait.
-func spinWaitParam() param {
-	return param{
-		set: func(c *Config, v string) error {
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 || d > MaxSpinWait {
-				return fmt.Errorf("bad duration %q (want 0 to %v)", v, MaxSpinWait)
-			}
-			c.SpinWait = d
-			return nil
-		},
-		get: func(c *Config) (string, bool) { return c.SpinWait.String(), c.SpinWait != 0 },
 	}
 }
 
@@ -242,7 +233,7 @@ var params = map[string]param{
 	"read_timeout":               durParam(func(c *Config) *time.Duration { return &c.ReadTimeout }),
 	"write_timeout":              durParam(func(c *Config) *time.Duration { return &c.WriteTimeout }),
 	"cancel_timeout":             durParam(func(c *Config) *time.Duration { return &c.CancelTimeout }),
-	"spin_wait":                  spinWaitParam(),
+	"spin_wait":                  durParamUpTo(func(c *Config) *time.Duration { return &c.SpinWait }, MaxSpinWait),
 	"echo":                       boolParam(func(c *Config) *bool { return &c.Echo }),
 	"local_infile":               boolParam(func(c *Config) *bool { return &c.LocalInfile }),
 	"multi_statements":           boolParam(func(c *Config) *bool { return &c.MultiStatements }),

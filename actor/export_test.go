@@ -25,6 +25,13 @@ func noIO(*session) error { return nil }
 // registration between commands.
 func KeepsRegistration(c *Conn) bool { return c.sess.intr.kept() }
 
+// kept reports whether w keeps a registration between commands.
+func (w *ctxWatch) kept() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.reg != nil
+}
+
 // KeepsKillRegistration reports whether c's actor holds a context
 // registration for KILL QUERY between mailbox commands.
 func KeepsKillRegistration(c *Conn) bool { return c.killer.kept() }

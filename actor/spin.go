@@ -66,7 +66,8 @@ type SpinGroup struct {
 	waiting atomic.Int32
 }
 
-// spinClock is the monotonic clock spins are timed by, in nanoseconds.
+// spinClockBase is the origin of spinClock; it is set once.
 var spinClockBase = time.Now()
 
+// spinClock is the monotonic clock spins are timed by, in nanoseconds.
 func spinClock() int64 { return int64(time.Since(spinClockBase)) }
