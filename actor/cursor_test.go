@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/amysql/amysql/actor"
 )
@@ -131,6 +132,35 @@ func TestUnbufferedCursorStreams(t *testing.T) {
 	if count != 1000 || sum != 500500 {
 		t.Errorf("streamed %d rows summing %d, want 1000 and 500500", count, sum)
 	}
+}
+
+func TestUnbufferedCursorHandsOverEachRowAsItArrives(t *testing.T) {
+	c := connect(t)
+	ctx := ctxT(t)
+	cur := c.Cursor(actor.SSCursor)
+	// 300 rows 50 ms apart: 15 s in all, 12.8 s for a 256-row batch. The
+	// server's 16 KiB network buffer sends the 3 KB rows five at a time.
+	start := time.Now()
+	if _, err := cur.Execute(ctx, "SELECT seq, REPEAT('x', 3000), SLEEP(0.05) FROM seq_1_to_300"); err != nil {
+		t.Fatal(err)
+	}
+	executed := time.Since(start)
+	for i := 1; i <= 3; i++ {
+		if !cur.Next(ctx) {
+			t.Fatalf("row %d: %v", i, cur.Err())
+		}
+		var seq int64
+		var pad string
+		var slept int64
+		if err := cur.Scan(&seq, &pad, &slept); err != nil || seq != int64(i) {
+			t.Fatalf("row %d: seq %d, %v", i, seq, err)
+		}
+	}
+	third := time.Since(start)
+	if executed > 3*time.Second || third > 3*time.Second {
+		t.Errorf("Execute returned after %v and the third row came after %v: the cursor waits for rows it was not asked for", executed, third)
+	}
+	c.Close() // rather than reading the other 297 rows away
 }
 
 func TestAnotherCommandDiscardsAnUnreadStream(t *testing.T) {

@@ -133,12 +133,13 @@ func (c *Conn) readResult(res *result) error {
 	}
 	res.hasRows = true
 	if res.unbuffered {
-		// Stream, but bring the first batch along so a small result
-		// needs no second round trip.
+		// Stream, bringing along only the rows that already arrived: a
+		// small result then needs no second command, and a slow one
+		// does not keep the caller waiting for rows.
 		c.setWire(true, false)
-		return c.readRows(res, streamBatch)
+		return c.readRows(res, streamBatch, false)
 	}
-	return c.readRows(res, 0)
+	return c.readRows(res, 0, true)
 }
 
 // statementReply handles the OK or ERR packet that answers a statement
@@ -185,12 +186,17 @@ const streamBytes = 1 << 20
 
 // readRows reads rows into res (replacing what it held) until the end of
 // the result set, or, when limit > 0, until limit rows or (unbuffered)
-// streamBytes bytes.
-func (c *Conn) readRows(res *result, limit int) error {
+// streamBytes bytes. An unbuffered result waits for one row when wait is
+// set and then takes only the rows already buffered, so a stream hands
+// each row over as soon as it arrives.
+func (c *Conn) readRows(res *result, limit int, wait bool) error {
 	s := c.sess
 	ncols := len(res.cols)
 	res.rows, res.spans, res.nrows = res.rows[:0], res.spans[:0], 0
 	for limit == 0 || res.nrows < limit && len(res.rows) < streamBytes {
+		if res.unbuffered && limit > 0 && (res.nrows > 0 || !wait) && !s.pr.HasPacket() {
+			return nil
+		}
 		p, ok, end, err := c.nextRow()
 		if err != nil {
 			res.eof = true
@@ -254,7 +260,7 @@ func (c *Conn) fetch(req *request) error {
 	if res.gen != c.gen || !c.wireRows {
 		return ErrResultDiscarded
 	}
-	return c.readRows(res, req.limit)
+	return c.readRows(res, req.limit, true)
 }
 
 // nextSet moves req.res to the next result set of a multi-result response.

@@ -61,6 +61,18 @@ func (pr *PacketReader) Resumable() bool { return !pr.split }
 // consumed.
 func (pr *PacketReader) Buffered() int { return pr.end - pr.start }
 
+// HasPacket reports whether the next packet is already buffered whole, so
+// that ReadPacket returns it without reading from the source. A payload
+// split across packets counts as not buffered.
+func (pr *PacketReader) HasPacket() bool {
+	if pr.end-pr.start < headerLen || pr.split {
+		return false
+	}
+	h := pr.buf[pr.start:]
+	n := int(h[0]) | int(h[1])<<8 | int(h[2])<<16
+	return n < MaxPayloadLen && pr.end-pr.start >= headerLen+n
+}
+
 // fill makes sure at least n unread bytes are buffered.
 func (pr *PacketReader) fill(n int) error {
 	if pr.end-pr.start >= n {

@@ -406,3 +406,21 @@ func TestEveryColumnTypeScansIntoItsNaturalGoType(t *testing.T) {
 		db.Exec("DROP TABLE amysql_sql_matrix")
 	}
 }
+
+func TestQueryHandsOverTheFirstRowAsItArrives(t *testing.T) {
+	db := openDB(t, "")
+	ctx, cancel := context.WithCancel(ctxT(t))
+	defer cancel() // stops the statement rather than reading its rows away
+	start := time.Now()
+	// 300 rows 50 ms apart: the driver must not wait for a batch of them.
+	rows, err := db.QueryContext(ctx, "SELECT seq, REPEAT('x', 3000), SLEEP(0.05) FROM seq_1_to_300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rows.Next() {
+		t.Fatal(rows.Err())
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the first row came after %v", d)
+	}
+}
