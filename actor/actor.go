@@ -131,6 +131,9 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		return nil, &Error{Op: "connect", Err: err}
 	}
 	cfg = cfg.withDefaults()
+	if len(cfg.Hosts) > 0 {
+		return nil, &Error{Op: "connect", Err: fmt.Errorf("%w: connecting to several hosts", ErrUnsupported)}
+	}
 	if len(cfg.ServerPublicKey) == 0 && cfg.ServerPublicKeyFile != "" {
 		pem, err := os.ReadFile(cfg.ServerPublicKeyFile)
 		if err != nil {

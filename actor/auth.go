@@ -106,6 +106,9 @@ func (s *session) authData(plugin string, salt []byte) ([]byte, error) {
 	pw := s.cfg.Password
 	switch plugin {
 	case proto.AuthNativePassword:
+		if s.cfg.DenyNativePasswords {
+			return nil, fmt.Errorf("%w: the server asks for mysql_native_password, which DenyNativePasswords refuses", ErrAuth)
+		}
 		return proto.ScrambleNativePassword(pw, salt), nil
 	case proto.AuthCachingSHA2:
 		return proto.ScrambleCachingSHA2(pw, salt), nil

@@ -32,8 +32,11 @@ type Converter func(col *Column, raw []byte) (any, error)
 // Config holds everything needed to open a connection. Its fields mirror
 // the parameters of aiomysql's connect().
 type Config struct {
-	Host       string // default "127.0.0.1"
-	Port       int    // default 3306
+	Host string // default "127.0.0.1"
+	Port int    // default 3306
+	// Hosts lists servers as "host:port" to connect to instead of Host and
+	// Port (DSN tcp(h1:3306,h2:3306)); see HostOrder and Target.
+	Hosts      []string
 	User       string
 	Password   string
 	DB         string
@@ -46,6 +49,9 @@ type Config struct {
 	Collation string
 	// SQLMode, when set, is applied with SET sql_mode after connecting.
 	SQLMode string
+	// TimeZone, when set, is applied with SET time_zone after connecting
+	// (e.g. "+00:00" or "Europe/Paris"); Loc is the client side of it.
+	TimeZone string
 
 	// ReadDefaultFile names a my.cnf-style option file and
 	// ReadDefaultGroup its group (default "client"). The keys user,
@@ -93,6 +99,9 @@ type Config struct {
 
 	// AuthPlugin forces the authentication plugin of the first response.
 	AuthPlugin string
+	// DenyNativePasswords refuses the mysql_native_password plugin
+	// (go-sql-driver's allowNativePasswords=false).
+	DenyNativePasswords bool
 	// AllowCleartextPasswords permits mysql_clear_password on a
 	// connection that is neither TLS nor a unix socket.
 	AllowCleartextPasswords bool
@@ -121,6 +130,10 @@ type Config struct {
 	LocalInfileReaders map[string]func() (io.Reader, error)
 	// MultiStatements lets one Execute run several ;-separated statements.
 	MultiStatements bool
+	// RejectReadOnly closes the connection when the server refuses a
+	// statement because it is read-only (errors 1290, 1792, 1836), so a
+	// pool replaces it after a failover instead of reusing it.
+	RejectReadOnly bool
 
 	// MaxBufferedBytes bounds the row data a buffered cursor holds for one
 	// result set (default 1 GiB); a larger result fails with
@@ -168,6 +181,8 @@ type Config struct {
 }
 
 const (
+	defaultHost             = "127.0.0.1"
+	defaultPort             = 3306
 	defaultConnectTimeout   = 10 * time.Second
 	defaultCancelTimeout    = 2 * time.Second
 	defaultMaxAllowedPacket = 64 << 20
@@ -176,10 +191,10 @@ const (
 // withDefaults returns a copy of c with defaults filled in.
 func (c Config) withDefaults() Config {
 	if c.Host == "" {
-		c.Host = "127.0.0.1"
+		c.Host = defaultHost
 	}
 	if c.Port == 0 {
-		c.Port = 3306
+		c.Port = defaultPort
 	}
 	if c.Charset == "" {
 		c.Charset = "utf8mb4"
@@ -226,6 +241,9 @@ func hostPort(host string, port int) string {
 // String describes the configuration without its password.
 func (c Config) String() string {
 	network, address := c.addr()
+	if network == "tcp" && len(c.Hosts) > 0 {
+		address = strings.Join(c.Hosts, ",")
+	}
 	pw := ""
 	if c.Password != "" {
 		pw = ":***"

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/proto"
 )
 
 func TestCharsetAndCollationAreApplied(t *testing.T) {
@@ -212,46 +212,36 @@ func TestExecuteManyFallsBackToOneStatementPerRow(t *testing.T) {
 	}
 }
 
-func TestParseDSNRoundTrip(t *testing.T) {
-	tests := []struct {
-		dsn  string
-		want actor.Config
-	}{
-		{"root@tcp(127.0.0.1:3306)/test", actor.Config{User: "root", Host: "127.0.0.1", Port: 3306, DB: "test"}},
-		{"u:p@ss:w/rd@tcp([::1]:3307)/db?charset=latin1", actor.Config{User: "u", Password: "p@ss:w/rd", Host: "::1", Port: 3307, DB: "db", Charset: "latin1"}},
-		{"u@unix(/run/mysqld/mysqld.sock)/", actor.Config{User: "u", UnixSocket: "/run/mysqld/mysqld.sock"}},
-		{"u:a/b?c@tcp(h:1)/d?charset=utf8mb4&ssl_ca=/etc/ssl/ca.pem", actor.Config{User: "u", Password: "a/b?c", Host: "h", Port: 1, DB: "d", Charset: "utf8mb4"}},
-		{"u:p@/d", actor.Config{User: "u", Password: "p", DB: "d"}},
-		{"u@tcp(h:1)/d?stmt_cache_size=8&local_infile=1&local_infile_paths=/a,/b/&connect_attrs=app:x,env:prod&read_timeout=2s&autocommit=false&loc=Europe%2FParis&cursor_class=SSDictCursor",
-			actor.Config{User: "u", Host: "h", Port: 1, DB: "d"}},
-		{"u@tcp(h:1)/d?spin_wait=50us", actor.Config{User: "u", Host: "h", Port: 1, DB: "d"}},
-		{"mysql://u:p%40@db.example:3306/app?multi_statements=true", actor.Config{User: "u", Password: "p@", Host: "db.example", Port: 3306, DB: "app", MultiStatements: true}},
+func TestTimeZoneIsAppliedAtConnect(t *testing.T) {
+	c := connect(t, func(cfg *actor.Config) { cfg.TimeZone = "+02:00" })
+	if tz := queryRow(t, c, "SELECT @@session.time_zone")[0]; tz != "+02:00" {
+		t.Errorf("@@time_zone = %v, want +02:00", tz)
 	}
-	for _, tt := range tests {
-		got, err := actor.ParseDSN(tt.dsn)
-		if err != nil {
-			t.Errorf("ParseDSN(%q): %v", tt.dsn, err)
-			continue
-		}
-		if got.String() != tt.want.String() || got.Password != tt.want.Password || got.Charset != tt.want.Charset || got.MultiStatements != tt.want.MultiStatements {
-			t.Errorf("ParseDSN(%q) = %v, want %v", tt.dsn, got, tt.want)
-		}
-		again, err := actor.ParseDSN(got.FormatDSN())
-		if err != nil || again.FormatDSN() != got.FormatDSN() || again.Password != got.Password {
-			t.Errorf("FormatDSN round trip of %q: %q, %v", tt.dsn, got.FormatDSN(), err)
-		}
+}
+
+func TestDenyNativePasswordsRefusesThePlugin(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.DenyNativePasswords = true
+	_, err := actor.Connect(ctxT(t), cfg)
+	if !errors.Is(err, actor.ErrAuth) || !strings.Contains(err.Error(), "mysql_native_password") {
+		t.Fatalf("Connect with DenyNativePasswords as a native-password user = %v, want ErrAuth naming the plugin", err)
 	}
-	if cfg, _ := actor.ParseDSN("u@tcp(h:1)/d?spin_wait=50us"); cfg.SpinWait != 50*time.Microsecond {
-		t.Errorf("spin_wait=50us gives SpinWait %v", cfg.SpinWait)
-	}
-	for _, bad := range []string{"nodb", "u@tcp(h:99999)/d", "u@tcp(h/d", "u@bogus(x)/d", "u@tcp(h)/d?nope=1", "u@tcp(h)/d?connect_timeout=soon", "u:secretpw@tcp(h)/d?ssl_mode=maybe",
-		"u@tcp(h)/d?spin_wait=-1us", "u@tcp(h)/d?spin_wait=2ms", "u@tcp(h)/d?spin_wait=fast"} {
-		_, err := actor.ParseDSN(bad)
-		if !errors.Is(err, actor.ErrDSN) {
-			t.Errorf("ParseDSN(%q) = %v, want ErrDSN", bad, err)
-		}
-		if err != nil && strings.Contains(err.Error(), "secretpw") {
-			t.Errorf("error for %q shows the password: %v", bad, err)
-		}
+}
+
+func TestRejectReadOnlyClosesTheConnection(t *testing.T) {
+	for _, reject := range []bool{true, false} {
+		t.Run(fmt.Sprint("RejectReadOnly=", reject), func(t *testing.T) {
+			c := connect(t, func(cfg *actor.Config) { cfg.RejectReadOnly = reject })
+			tbl := tempTable(t, c, fmt.Sprintf("amysql_ro_%v", reject), "(i INT)")
+			mustExec(t, c, "START TRANSACTION READ ONLY")
+			_, err := c.Cursor().Execute(ctxT(t), "INSERT INTO "+tbl+" VALUES (1)")
+			var se *proto.Error
+			if !errors.As(err, &se) || se.Code != proto.ErCantExecuteInReadOnlyTx {
+				t.Fatalf("INSERT in a read-only transaction: %v, want 1792", err)
+			}
+			if actor.IsBadConn(err) != reject || c.Closed() != reject {
+				t.Errorf("IsBadConn = %v, Closed = %v, want both %v", actor.IsBadConn(err), c.Closed(), reject)
+			}
+		})
 	}
 }

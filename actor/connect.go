@@ -257,6 +257,11 @@ func (s *session) initSession(setNames string) error {
 			return fmt.Errorf("applying sql_mode: %w", err)
 		}
 	}
+	if cfg.TimeZone != "" {
+		if _, err := s.simpleQuery("SET time_zone=" + quoteName(cfg.TimeZone)); err != nil {
+			return fmt.Errorf("applying time_zone: %w", err)
+		}
+	}
 	if cfg.Autocommit != nil && *cfg.Autocommit != (s.status&proto.StatusAutocommit != 0) {
 		q := "SET autocommit=0"
 		if *cfg.Autocommit {

@@ -87,6 +87,7 @@ type Cursor struct {
 
 	dictKeys []string
 	dictFor  *Column
+	scratch  []byte // driver values rendered for the current row
 
 	// The first request and result live in the cursor itself, so a
 	// cursor made for one query costs one allocation. After an abandon

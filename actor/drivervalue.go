@@ -3,9 +3,20 @@ package actor
 import (
 	"database/sql/driver"
 	"fmt"
+	"time"
 
 	"github.com/amysql/amysql/proto"
 )
+
+// DriverFormat chooses the driver values of the types database/sql has
+// no single natural form for.
+type DriverFormat struct {
+	// TemporalAsText gives DATE, DATETIME and TIMESTAMP as their text
+	// ("2006-01-02", "2006-01-02 15:04:05.000000") instead of time.Time.
+	TemporalAsText bool
+	// TimeAsDuration gives TIME as int64 nanoseconds instead of its text.
+	TimeAsDuration bool
+}
 
 // DriverValues stores the row Next moved to as database/sql driver values:
 // integers as int64 (uint64 when unsigned), FLOAT and DOUBLE as float64,
@@ -13,6 +24,11 @@ import (
 // text, binary, DECIMAL, TIME, JSON, BIT — as []byte views that stay valid
 // until the next Next.
 func (cur *Cursor) DriverValues(dest []driver.Value) error {
+	return cur.DriverValuesFormat(dest, DriverFormat{})
+}
+
+// DriverValuesFormat is DriverValues with temporal values in format f.
+func (cur *Cursor) DriverValuesFormat(dest []driver.Value, f DriverFormat) error {
 	if cur.scanRow < 0 {
 		return fmt.Errorf("amysql: DriverValues called without a successful Next")
 	}
@@ -22,6 +38,9 @@ func (cur *Cursor) DriverValues(dest []driver.Value) error {
 		return fmt.Errorf("amysql: %d destinations for %d columns", len(dest), len(spans))
 	}
 	cfg := &cur.conn.cfg
+	// Values rendered from the binary protocol live in scratch, which
+	// stays valid until the next row like the views into the row buffer.
+	scratch := cur.scratch[:0]
 	for i, sp := range spans {
 		if sp.Null() {
 			dest[i] = nil
@@ -32,22 +51,42 @@ func (cur *Cursor) DriverValues(dest []driver.Value) error {
 		var v any
 		var err error
 		switch col.Type {
-		case proto.TypeTiny, proto.TypeShort, proto.TypeInt24, proto.TypeLong, proto.TypeLongLong, proto.TypeYear,
-			proto.TypeFloat, proto.TypeDouble,
-			proto.TypeDate, proto.TypeNewDate, proto.TypeDateTime, proto.TypeTimestamp, proto.TypeDateTime2, proto.TypeTimestamp2:
-			if res.binary {
-				v, err = decodeBinary(cfg, col, &res.pcols[i], raw)
-			} else {
-				v, err = decodeText(cfg, col, raw)
+		case proto.TypeDate, proto.TypeNewDate, proto.TypeDateTime, proto.TypeTimestamp, proto.TypeDateTime2, proto.TypeTimestamp2:
+			switch {
+			case !f.TemporalAsText:
+				v, err = cur.decodeAt(i, raw)
+			case res.binary:
+				var t time.Time
+				if t, err = proto.BinaryDateTime(raw, cfg.Loc); err == nil {
+					off := len(scratch)
+					scratch = appendTemporal(scratch, col, t)
+					v = scratch[off:len(scratch):len(scratch)]
+				}
+			default:
+				v = raw
 			}
+		case proto.TypeTiny, proto.TypeShort, proto.TypeInt24, proto.TypeLong, proto.TypeLongLong, proto.TypeYear,
+			proto.TypeFloat, proto.TypeDouble:
+			v, err = cur.decodeAt(i, raw)
 			if f, ok := v.(float32); ok {
 				v = float64(f)
 			}
 		case proto.TypeTime, proto.TypeTime2:
-			if res.binary {
-				d, derr := proto.BinaryDuration(raw)
-				v, err = proto.AppendDuration(nil, d, int(col.decimals())), derr
-			} else {
+			var d time.Duration
+			switch {
+			case f.TimeAsDuration && res.binary:
+				d, err = proto.BinaryDuration(raw)
+				v = int64(d)
+			case f.TimeAsDuration:
+				d, err = proto.ParseDuration(raw)
+				v = int64(d)
+			case res.binary:
+				if d, err = proto.BinaryDuration(raw); err == nil {
+					off := len(scratch)
+					scratch = proto.AppendDuration(scratch, d, int(col.decimals()))
+					v = scratch[off:len(scratch):len(scratch)]
+				}
+			default:
 				v = raw
 			}
 		default:
@@ -58,7 +97,26 @@ func (cur *Cursor) DriverValues(dest []driver.Value) error {
 		}
 		dest[i] = v
 	}
+	cur.scratch = scratch
 	return nil
+}
+
+// decodeAt decodes value i of the current row to its Go value.
+func (cur *Cursor) decodeAt(i int, raw []byte) (any, error) {
+	res := cur.res
+	if res.binary {
+		return decodeBinary(&cur.conn.cfg, &res.cols[i], &res.pcols[i], raw)
+	}
+	return decodeText(&cur.conn.cfg, &res.cols[i], raw)
+}
+
+// appendTemporal appends t as the text the server sends for col's type.
+func appendTemporal(dst []byte, col *Column, t time.Time) []byte {
+	if col.Type == proto.TypeDate || col.Type == proto.TypeNewDate {
+		b := proto.AppendDateTime(dst, t, 0)
+		return b[:len(dst)+len("2006-01-02")]
+	}
+	return proto.AppendDateTime(dst, t, int(col.decimals()))
 }
 
 // decimals returns the column's fractional digits, capped at 6 for times.

@@ -3,432 +3,415 @@ package actor
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // ErrDSN reports a malformed DSN; the message never contains the password.
 var ErrDSN = errors.New("amysql: invalid DSN")
 
+func dsnError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrDSN}, args...)...)
+}
+
 // ParseDSN parses a DSN in go-sql-driver style,
 //
-//	[user[:password]@][tcp[(host[:port])]|unix(path)]/[db][?param=value&...]
+//	[user[:password]@][tcp(host[:port][,host[:port]...])|unix(path)]/[db][?param=value&...]
 //
-// or URL style, mysql://user:password@host:port/db?param=value. Unknown
-// parameters and malformed values are errors. See FormatDSN for the
-// parameter names.
-func ParseDSN(dsn string) (Config, error) {
-	if strings.HasPrefix(dsn, "mysql://") || strings.HasPrefix(dsn, "mariadb://") {
-		return parseURLDSN(dsn)
-	}
+// or URL style, mysql://user:password@host:port[,host:port...]/db?param=value
+// (also mariadb://). In the first form the password is taken as written
+// and may contain any character; in the URL form user and password are
+// percent-encoded. Parameter values are percent-decoded. Unknown
+// parameters, repeated ones and empty values are errors. See
+// docs/configuration.md for the parameters.
+func ParseDSN(dsn string) (Config, error) { return ParseDSNWith(dsn) }
+
+// ParseDSNWith is ParseDSN that also accepts the parameters in extra,
+// setting them through their Params: the pool and the database/sql driver
+// parse their DSNs with it.
+func ParseDSNWith(dsn string, extra ...Param) (Config, error) {
 	var cfg Config
-	head, tail, err := splitDSN(dsn)
+	parts, err := splitDSN(dsn)
 	if err != nil {
 		return cfg, err
 	}
-	if at := strings.LastIndex(head, "@"); at >= 0 {
-		cred := head[:at]
-		head = head[at+1:]
-		if colon := strings.IndexByte(cred, ':'); colon >= 0 {
-			cfg.User, cfg.Password = cred[:colon], cred[colon+1:]
-		} else {
-			cfg.User = cred
+	cfg.User, cfg.Password, cfg.DB = parts.user, parts.password, parts.db
+	switch parts.network {
+	case "unix":
+		if parts.address == "" {
+			return cfg, dsnError("unix() needs a socket path")
+		}
+		cfg.UnixSocket = parts.address
+	case "tcp", "":
+		if err := setHosts(&cfg, parts.address); err != nil {
+			return cfg, err
+		}
+	default:
+		return cfg, dsnError("unknown network %q (amysql speaks tcp and unix)", parts.network)
+	}
+	socket := cfg.UnixSocket
+	if err := applyParams(parts.query, append(cfg.params(), extra...)); err != nil {
+		return cfg, err
+	}
+	if socket != "" && cfg.UnixSocket != socket {
+		return cfg, dsnError("unix_socket given besides the unix() address")
+	}
+	return cfg, nil
+}
+
+// dsnParts are the pieces of a DSN before their values are read.
+type dsnParts struct {
+	user, password string
+	network        string // "tcp", "unix", or "" when no address was given
+	address        string // inside the parentheses, or the URL's host list
+	db             string
+	query          string
+}
+
+// splitDSN cuts a DSN into its parts. Errors name what is wrong with the
+// address and never quote the credentials.
+func splitDSN(dsn string) (dsnParts, error) {
+	if scheme, rest, ok := cutScheme(dsn); ok {
+		switch strings.ToLower(scheme) {
+		case "mysql", "mariadb":
+			return splitURL(rest)
+		}
+		if p, err := splitClassic(dsn); err == nil {
+			return p, nil // a password that happens to contain "://"
+		}
+		return dsnParts{}, dsnError("%s:// is not a MySQL DSN (want mysql://user:password@host:port/db "+
+			"or user:password@tcp(host:port)/db)", scheme)
+	}
+	return splitClassic(dsn)
+}
+
+// cutScheme splits "scheme://rest".
+func cutScheme(dsn string) (scheme, rest string, ok bool) {
+	i := strings.Index(dsn, "://")
+	if i <= 0 {
+		return "", "", false
+	}
+	for j, c := range dsn[:i] {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (j == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return "", "", false
 		}
 	}
-	if head != "" {
-		open := strings.IndexByte(head, '(')
-		network, addr := head, ""
-		if open >= 0 {
-			if !strings.HasSuffix(head, ")") {
-				return cfg, fmt.Errorf("%w: unclosed '(' in address", ErrDSN)
-			}
-			network, addr = head[:open], head[open+1:len(head)-1]
+	return dsn[:i], dsn[i+3:], true
+}
+
+// splitClassic reads the go-sql-driver form. The address is the last
+// "net(...)" that follows the credentials' '@' (or starts the DSN) and is
+// followed by '/'; the password before it may contain any character, and
+// parameter values after it are percent-decoded, so a literal "@tcp(" in
+// one must be written %40tcp(.
+func splitClassic(dsn string) (dsnParts, error) {
+	var p dsnParts
+	start, open, end := findAddress(dsn)
+	var tail string
+	switch {
+	case open >= 0:
+		p.network, p.address = dsn[start:open], dsn[open+1:end]
+		if start > 0 {
+			p.user, p.password = splitCreds(dsn[:start-1])
 		}
-		switch network {
-		case "tcp", "":
-			if addr != "" {
-				if err := setHostPort(&cfg, addr); err != nil {
-					return cfg, err
-				}
-			}
-		case "unix":
-			if addr == "" {
-				return cfg, fmt.Errorf("%w: unix() needs a socket path", ErrDSN)
-			}
-			cfg.UnixSocket = addr
-		default:
-			return cfg, fmt.Errorf("%w: unknown network %q", ErrDSN, network)
+		tail = dsn[end+2:]
+	case strings.HasPrefix(dsn, "/"):
+		tail = dsn[1:]
+	default:
+		at := noAddressAt(dsn)
+		if at < 0 {
+			return p, diagnoseAddress(dsn)
 		}
+		p.user, p.password = splitCreds(dsn[:at])
+		tail = dsn[at+2:]
 	}
 	db, query, _ := strings.Cut(tail, "?")
 	if strings.Contains(db, "/") {
-		return cfg, fmt.Errorf("%w: database name contains '/'", ErrDSN)
+		return p, dsnError("the database name contains '/' (percent-encode it as %%2F)")
 	}
-	if cfg.DB, err = url.PathUnescape(db); err != nil {
-		return cfg, fmt.Errorf("%w: database name: %v", ErrDSN, err)
+	var err error
+	if p.db, err = url.PathUnescape(db); err != nil {
+		return p, dsnError("the database name has a bad percent-escape")
 	}
-	if err := applyParams(&cfg, query); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+	p.query = query
+	return p, nil
 }
 
-// splitDSN splits a go-sql-driver style DSN into the part before the
-// database name (credentials and address) and the rest (db?params). The
-// password may contain '@', '/' and '?', and parameter values may contain
-// '/', so the split is at the '/' that follows the address.
-func splitDSN(dsn string) (head, tail string, err error) {
-	// An address in parentheses: the database follows its ')'.
-	for _, marker := range []string{"@tcp(", "@unix(", "@("} {
-		if i := strings.LastIndex(dsn, marker); i >= 0 {
-			return afterAddress(dsn, i+len(marker))
+// findAddress locates "net(address)/" in a classic DSN: the network word
+// starts at start (right after '@', or at 0), its '(' is at open and its
+// ')' at end. open is -1 when there is none.
+func findAddress(dsn string) (start, open, end int) {
+	for open = strings.LastIndexByte(dsn, '('); open >= 0; open = strings.LastIndexByte(dsn[:open], '(') {
+		start = open
+		for start > 0 && isWordByte(dsn[start-1]) {
+			start--
+		}
+		if start > 0 && dsn[start-1] != '@' {
+			continue
+		}
+		close := strings.IndexByte(dsn[open:], ')')
+		if close < 0 {
+			continue
+		}
+		end = open + close
+		if end+1 < len(dsn) && dsn[end+1] == '/' {
+			return start, open, end
 		}
 	}
-	for _, prefix := range []string{"tcp(", "unix(", "("} {
-		if strings.HasPrefix(dsn, prefix) {
-			return afterAddress(dsn, len(prefix))
-		}
-	}
-	// No address: "user:pass@/db" or "/db".
-	if i := strings.LastIndex(dsn, "@/"); i >= 0 {
-		return dsn[:i+1], dsn[i+2:], nil
-	}
-	if strings.HasPrefix(dsn, "/") {
-		return "", dsn[1:], nil
-	}
-	return "", "", fmt.Errorf("%w: missing '/' before the database name", ErrDSN)
+	return 0, -1, 0
 }
 
-func afterAddress(dsn string, open int) (string, string, error) {
-	end := strings.IndexByte(dsn[open:], ')')
-	if end < 0 {
-		return "", "", fmt.Errorf("%w: unclosed '(' in address", ErrDSN)
-	}
-	end += open + 1
-	if end >= len(dsn) || dsn[end] != '/' {
-		return "", "", fmt.Errorf("%w: missing '/' after the address", ErrDSN)
-	}
-	return dsn[:end], dsn[end+1:], nil
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
-func parseURLDSN(dsn string) (Config, error) {
-	var cfg Config
-	u, err := url.Parse(dsn)
-	if err != nil {
-		// url errors quote the input, which holds the password.
-		return cfg, fmt.Errorf("%w: not a valid URL", ErrDSN)
+// noAddressAt finds the '@' of "user:password@/db" (-1: none): the last
+// "@/" before the parameters begin, so a password may contain "@/".
+func noAddressAt(dsn string) int {
+	first := strings.Index(dsn, "@/")
+	if first < 0 {
+		return -1
 	}
-	if u.User != nil {
-		cfg.User = u.User.Username()
-		cfg.Password, _ = u.User.Password()
+	region := dsn
+	if q := strings.IndexByte(dsn[first:], '?'); q >= 0 {
+		region = dsn[:first+q]
 	}
-	if h := u.Host; h != "" {
-		if err := setHostPort(&cfg, h); err != nil {
-			return cfg, err
-		}
-	}
-	cfg.DB = strings.TrimPrefix(u.Path, "/")
-	if strings.Contains(cfg.DB, "/") {
-		return cfg, fmt.Errorf("%w: database name contains '/'", ErrDSN)
-	}
-	if err := applyParams(&cfg, u.RawQuery); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+	return strings.LastIndex(region, "@/")
 }
 
-func setHostPort(cfg *Config, addr string) error {
-	host, port := addr, ""
-	if strings.HasPrefix(addr, "[") {
-		end := strings.IndexByte(addr, ']')
-		if end < 0 {
-			return fmt.Errorf("%w: unclosed '[' in host", ErrDSN)
+// diagnoseAddress explains a classic DSN whose address cannot be read.
+func diagnoseAddress(dsn string) error {
+	at := strings.LastIndexByte(dsn, '@')
+	rest := dsn[at+1:] // the whole DSN when there is no '@'
+	addr, _, hasSlash := strings.Cut(rest, "/")
+	if i := strings.IndexByte(addr, '('); i >= 0 && isWord(addr[:i]) {
+		net := addr[:i]
+		if !strings.Contains(addr, ")") {
+			return dsnError("unclosed '(' in the address")
 		}
-		host, port = addr[1:end], strings.TrimPrefix(addr[end+1:], ":")
-	} else if i := strings.LastIndexByte(addr, ':'); i >= 0 {
-		host, port = addr[:i], addr[i+1:]
-	}
-	cfg.Host = host
-	if port != "" {
-		p, err := strconv.Atoi(port)
-		if err != nil || p <= 0 || p > 65535 {
-			return fmt.Errorf("%w: bad port %q", ErrDSN, port)
+		if net != "tcp" && net != "unix" && net != "" {
+			return dsnError("unknown network %q (amysql speaks tcp and unix)", net)
 		}
-		cfg.Port = p
+		return dsnError("missing '/' after the address (write %s(...)/dbname)", net)
 	}
+	if hasSlash && looksLikeHost(addr) && addr != "" {
+		return dsnError("the address %q needs a network: write tcp(%s)", addr, addr)
+	}
+	if !hasSlash && at < 0 {
+		return dsnError("no '/' before the database name (a DSN looks like user:password@tcp(host:port)/dbname)")
+	}
+	return dsnError("cannot find the address: write user:password@tcp(host:port)/dbname, user@unix(/path)/dbname or user:password@/dbname")
+}
+
+func isWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// looksLikeHost reports whether s could be host[:port] (so it may be
+// quoted in an error without risk of showing a password).
+func looksLikeHost(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isWordByte(c) || c == '.' || c == ':' || c == '-' || c == '[' || c == ']' || c == ',') {
+			return false
+		}
+	}
+	return true
+}
+
+// splitCreds splits "user[:password]" at the first ':'.
+func splitCreds(s string) (user, password string) {
+	user, password, _ = strings.Cut(s, ":")
+	return user, password
+}
+
+// splitURL reads the part of a mysql:// DSN after the scheme.
+func splitURL(rest string) (dsnParts, error) {
+	var p dsnParts
+	authority, tail := rest, ""
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		authority, tail = rest[:i], rest[i:]
+	}
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		var err error
+		user, pass, _ := strings.Cut(authority[:at], ":")
+		if p.user, err = url.PathUnescape(user); err != nil {
+			return p, dsnError("the user name has a bad percent-escape")
+		}
+		if p.password, err = url.PathUnescape(pass); err != nil {
+			return p, dsnError("the password has a bad percent-escape")
+		}
+		authority = authority[at+1:]
+	}
+	p.address = authority
+	if p.address != "" {
+		p.network = "tcp"
+	}
+	path, query, _ := strings.Cut(tail, "?")
+	path = strings.TrimPrefix(path, "/")
+	if strings.Contains(path, "/") {
+		return p, dsnError("the database name contains '/' (percent-encode it as %%2F)")
+	}
+	var err error
+	if p.db, err = url.PathUnescape(path); err != nil {
+		return p, dsnError("the database name has a bad percent-escape")
+	}
+	p.query = query
+	return p, nil
+}
+
+// setHosts reads a comma-separated host[:port] list into Host and Port
+// (one host) or Hosts (several).
+func setHosts(cfg *Config, list string) error {
+	if list == "" {
+		return nil
+	}
+	entries := strings.Split(list, ",")
+	hosts := make([]string, 0, len(entries))
+	for _, e := range entries {
+		host, port, err := splitHostPort(e)
+		if err != nil {
+			return err
+		}
+		if len(entries) == 1 {
+			cfg.Host, cfg.Port = host, port
+			return nil
+		}
+		if port == 0 {
+			port = defaultPort
+		}
+		hosts = append(hosts, net.JoinHostPort(host, strconv.Itoa(port)))
+	}
+	cfg.Hosts = hosts
 	return nil
 }
 
-// param describes one DSN parameter: how to set it and how to print it.
-type param struct {
-	set func(*Config, string) error
-	get func(*Config) (string, bool)
-}
-
-func strParam(f func(*Config) *string) param {
-	return param{
-		set: func(c *Config, v string) error { *f(c) = v; return nil },
-		get: func(c *Config) (string, bool) { v := *f(c); return v, v != "" },
+// splitHostPort reads host[:port], [v6]:port or a bare IPv6 address; port
+// is 0 when not given.
+func splitHostPort(addr string) (host string, port int, err error) {
+	if addr == "" {
+		return "", 0, dsnError("an empty host in the address list")
 	}
-}
-
-func boolParam(f func(*Config) *bool) param {
-	return param{
-		set: func(c *Config, v string) error {
-			b, err := parseBool(v)
-			*f(c) = b
-			return err
-		},
-		get: func(c *Config) (string, bool) { v := *f(c); return "true", v },
+	ps := ""
+	switch {
+	case strings.HasPrefix(addr, "["):
+		end := strings.IndexByte(addr, ']')
+		if end < 0 {
+			return "", 0, dsnError("unclosed '[' in host")
+		}
+		host, ps = addr[1:end], addr[end+1:]
+		if ps != "" && !strings.HasPrefix(ps, ":") {
+			return "", 0, dsnError("bad text after ']' in host")
+		}
+		ps = strings.TrimPrefix(ps, ":")
+	case strings.Count(addr, ":") > 1:
+		host = addr // a bare IPv6 address
+	default:
+		host, ps, _ = strings.Cut(addr, ":")
 	}
-}
-
-func durParam(f func(*Config) *time.Duration) param { return durParamUpTo(f, 0) }
-
-// durParamUpTo is a non-negative duration of at most max (0: no limit).
-func durParamUpTo(f func(*Config) *time.Duration, max time.Duration) param {
-	return param{
-		set: func(c *Config, v string) error {
-			d, err := time.ParseDuration(v)
-			switch {
-			case max > 0 && (err != nil || d < 0 || d > max):
-				return fmt.Errorf("bad duration %q (want 0 to %v)", v, max)
-			case err != nil || d < 0:
-				return fmt.Errorf("bad duration %q", v)
-			}
-			*f(c) = d
-			return nil
-		},
-		get: func(c *Config) (string, bool) { v := *f(c); return v.String(), v != 0 },
+	if host == "" {
+		return "", 0, dsnError("a port without a host in the address")
 	}
-}
-
-func parseBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "on":
-		return true, nil
-	case "0", "false", "no", "off":
-		return false, nil
+	if ps != "" {
+		p, err := strconv.Atoi(ps)
+		if err != nil || p <= 0 || p > 65535 {
+			return "", 0, dsnError("bad port %q", ps)
+		}
+		port = p
 	}
-	return false, fmt.Errorf("bad boolean %q", v)
+	return host, port, nil
 }
 
-// params maps canonical DSN parameter names to Config fields.
-var params = map[string]param{
-	"charset":                    strParam(func(c *Config) *string { return &c.Charset }),
-	"collation":                  strParam(func(c *Config) *string { return &c.Collation }),
-	"sql_mode":                   strParam(func(c *Config) *string { return &c.SQLMode }),
-	"init_command":               strParam(func(c *Config) *string { return &c.InitCommand }),
-	"auth_plugin":                strParam(func(c *Config) *string { return &c.AuthPlugin }),
-	"program_name":               strParam(func(c *Config) *string { return &c.ProgramName }),
-	"read_default_file":          strParam(func(c *Config) *string { return &c.ReadDefaultFile }),
-	"read_default_group":         strParam(func(c *Config) *string { return &c.ReadDefaultGroup }),
-	"ssl_ca":                     strParam(func(c *Config) *string { return &c.SSLCA }),
-	"ssl_cert":                   strParam(func(c *Config) *string { return &c.SSLCert }),
-	"ssl_key":                    strParam(func(c *Config) *string { return &c.SSLKey }),
-	"connect_timeout":            durParam(func(c *Config) *time.Duration { return &c.ConnectTimeout }),
-	"read_timeout":               durParam(func(c *Config) *time.Duration { return &c.ReadTimeout }),
-	"write_timeout":              durParam(func(c *Config) *time.Duration { return &c.WriteTimeout }),
-	"cancel_timeout":             durParam(func(c *Config) *time.Duration { return &c.CancelTimeout }),
-	"spin_wait":                  durParamUpTo(func(c *Config) *time.Duration { return &c.SpinWait }, MaxSpinWait),
-	"echo":                       boolParam(func(c *Config) *bool { return &c.Echo }),
-	"local_infile":               boolParam(func(c *Config) *bool { return &c.LocalInfile }),
-	"multi_statements":           boolParam(func(c *Config) *bool { return &c.MultiStatements }),
-	"compress":                   boolParam(func(c *Config) *bool { return &c.Compress }),
-	"allow_cleartext_passwords":  boolParam(func(c *Config) *bool { return &c.AllowCleartextPasswords }),
-	"allow_public_key_retrieval": boolParam(func(c *Config) *bool { return &c.AllowPublicKeyRetrieval }),
-	"autocommit": {
-		set: func(c *Config, v string) error {
-			b, err := parseBool(v)
-			c.Autocommit = &b
-			return err
-		},
-		get: func(c *Config) (string, bool) {
-			if c.Autocommit == nil {
-				return "", false
-			}
-			return strconv.FormatBool(*c.Autocommit), true
-		},
-	},
-	"ssl_mode": {
-		set: func(c *Config, v string) error {
-			m := SSLMode(strings.ToLower(strings.ReplaceAll(v, "_", "-")))
-			switch m {
-			case SSLDisabled, SSLPreferred, SSLRequired, SSLVerifyCA, SSLVerifyIdentity:
-				c.SSLMode = m
-				return nil
-			}
-			return fmt.Errorf("bad ssl_mode %q", v)
-		},
-		get: func(c *Config) (string, bool) { return string(c.SSLMode), c.SSLMode != "" },
-	},
-	"max_allowed_packet": {
-		set: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 || n > 1<<30 {
-				return fmt.Errorf("bad max_allowed_packet %q", v)
-			}
-			c.MaxAllowedPacket = n
-			return nil
-		},
-		get: func(c *Config) (string, bool) { return strconv.Itoa(c.MaxAllowedPacket), c.MaxAllowedPacket != 0 },
-	},
-	"server_public_key_file": strParam(func(c *Config) *string { return &c.ServerPublicKeyFile }),
-	"stmt_cache_size": {
-		set: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return fmt.Errorf("bad stmt_cache_size %q", v)
-			}
-			c.StmtCacheSize = n
-			return nil
-		},
-		get: func(c *Config) (string, bool) { return strconv.Itoa(c.StmtCacheSize), c.StmtCacheSize != 0 },
-	},
-	"local_infile_paths": {
-		set: func(c *Config, v string) error {
-			c.LocalInfilePaths = nil
-			for _, p := range strings.Split(v, ",") {
-				if p != "" {
-					c.LocalInfilePaths = append(c.LocalInfilePaths, p)
-				}
-			}
-			return nil
-		},
-		get: func(c *Config) (string, bool) {
-			return strings.Join(c.LocalInfilePaths, ","), len(c.LocalInfilePaths) > 0
-		},
-	},
-	"connect_attrs": {
-		set: func(c *Config, v string) error {
-			c.ConnectAttrs = map[string]string{}
-			for _, kv := range strings.Split(v, ",") {
-				k, val, ok := strings.Cut(kv, ":")
-				if !ok || k == "" {
-					return fmt.Errorf("bad connect_attrs entry %q (want key:value)", kv)
-				}
-				c.ConnectAttrs[k] = val
-			}
-			return nil
-		},
-		get: func(c *Config) (string, bool) {
-			keys := make([]string, 0, len(c.ConnectAttrs))
-			for k := range c.ConnectAttrs {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			parts := make([]string, len(keys))
-			for i, k := range keys {
-				parts[i] = k + ":" + c.ConnectAttrs[k]
-			}
-			return strings.Join(parts, ","), len(keys) > 0
-		},
-	},
-	"client_flag": {
-		set: func(c *Config, v string) error {
-			n, err := strconv.ParseUint(v, 0, 32)
-			if err != nil {
-				return fmt.Errorf("bad client_flag %q", v)
-			}
-			c.ClientFlag = uint32(n)
-			return nil
-		},
-		get: func(c *Config) (string, bool) { return strconv.FormatUint(uint64(c.ClientFlag), 10), c.ClientFlag != 0 },
-	},
-	"cursor_class": {
-		set: func(c *Config, v string) error {
-			for k := TupleCursor; k <= SSDictCursor; k++ {
-				if strings.EqualFold(k.String(), v) {
-					c.CursorClass = k
-					return nil
-				}
-			}
-			return fmt.Errorf("bad cursor_class %q", v)
-		},
-		get: func(c *Config) (string, bool) { return c.CursorClass.String(), c.CursorClass != TupleCursor },
-	},
-	"loc": {
-		set: func(c *Config, v string) error {
-			loc, err := time.LoadLocation(v)
-			if err != nil {
-				return fmt.Errorf("bad loc %q", v)
-			}
-			c.Loc = loc
-			return nil
-		},
-		get: func(c *Config) (string, bool) {
-			if c.Loc == nil || c.Loc == time.UTC {
-				return "", false
-			}
-			return c.Loc.String(), true
-		},
-	},
-}
-
-// aliases maps go-sql-driver style names to canonical ones.
-var aliases = map[string]string{
-	"timeout":                 "connect_timeout",
-	"readTimeout":             "read_timeout",
-	"writeTimeout":            "write_timeout",
-	"multiStatements":         "multi_statements",
-	"serverPubKey":            "server_public_key_file",
-	"connectionAttributes":    "connect_attrs",
-	"maxAllowedPacket":        "max_allowed_packet",
-	"allowCleartextPasswords": "allow_cleartext_passwords",
-	"sqlMode":                 "sql_mode",
-	"sslMode":                 "ssl_mode",
-	"ssl-mode":                "ssl_mode",
-	"ssl-ca":                  "ssl_ca",
-	"ssl-cert":                "ssl_cert",
-	"ssl-key":                 "ssl_key",
-}
-
-func applyParams(cfg *Config, query string) error {
+// applyParams sets the parameters of query through table.
+func applyParams(query string, table []Param) error {
 	if query == "" {
 		return nil
 	}
+	index := make(map[string]int, 2*len(table))
+	for i, p := range table {
+		index[p.name] = i
+		for _, a := range p.aliases {
+			index[a] = i
+		}
+	}
+	given := make(map[int]string, 8)
 	for _, kv := range strings.Split(query, "&") {
 		if kv == "" {
 			continue
 		}
-		k, v, _ := strings.Cut(kv, "=")
+		k, v, hasValue := strings.Cut(kv, "=")
 		key, err := url.QueryUnescape(k)
-		if err != nil {
-			return fmt.Errorf("%w: parameter name %q", ErrDSN, k)
+		if err != nil || key == "" {
+			return dsnError("a parameter name is empty or badly percent-encoded")
 		}
+		i, ok := index[key]
+		if !ok {
+			return dsnError("unknown parameter %q (see docs/configuration.md; amysql does not pass "+
+				"unknown parameters to the server as SET: use init_command)", key)
+		}
+		if prev, dup := given[i]; dup {
+			if prev == key {
+				return dsnError("parameter %q given twice", key)
+			}
+			return dsnError("parameters %q and %q set the same thing", prev, key)
+		}
+		given[i] = key
 		val, err := url.QueryUnescape(v)
 		if err != nil {
-			return fmt.Errorf("%w: value of %s", ErrDSN, key)
+			return dsnError("the value of %s is badly percent-encoded", key)
 		}
-		name := key
-		if a, ok := aliases[key]; ok {
-			name = a
+		if !hasValue || val == "" {
+			return dsnError("parameter %q has no value", key)
 		}
-		p, ok := params[name]
-		if !ok {
-			return fmt.Errorf("%w: unknown parameter %q", ErrDSN, key)
-		}
-		if err := p.set(cfg, val); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrDSN, key, err)
+		if err := table[i].set(val); err != nil {
+			return dsnError("%s: %w", key, err)
 		}
 	}
 	return nil
 }
 
 // FormatDSN returns the go-sql-driver style DSN of c; ParseDSN of the
-// result gives back the same settings (fields without a DSN form, such as
-// TLS, Logger and Converters, are not included). Parameter names:
-// charset, collation, sql_mode, init_command, auth_plugin, program_name,
-// read_default_file, read_default_group, ssl_ca, ssl_cert, ssl_key, connect_timeout, read_timeout,
-// write_timeout, cancel_timeout, spin_wait, echo, local_infile, multi_statements,
-// compress, allow_cleartext_passwords, allow_public_key_retrieval,
-// server_public_key_file, stmt_cache_size, local_infile_paths,
-// connect_attrs (key:value,...), autocommit, ssl_mode, max_allowed_packet,
-// client_flag, cursor_class, loc.
-func (c Config) FormatDSN() string {
+// result gives back the same settings. Fields without a DSN form (TLS,
+// Logger, Observer, Converters, LocalInfileReaders, ServerPublicKey,
+// SpinGroup) are left out. When the user name or password could not be
+// read back from that form, the mysql:// form is returned instead.
+func (c Config) FormatDSN() string { return c.FormatDSNWith() }
+
+// FormatDSNWith is FormatDSN with the parameters in extra printed too.
+func (c Config) FormatDSNWith(extra ...Param) string {
+	query := c.formatParams(extra)
+	classic := c.formatClassic(query)
+	if p, err := splitDSN(classic); err == nil && p.user == c.User && p.password == c.Password {
+		return classic
+	}
+	return c.formatURL(query)
+}
+
+func (c *Config) formatParams(extra []Param) string {
+	table := append(c.params(), extra...)
+	sort.Slice(table, func(i, j int) bool { return table[i].name < table[j].name })
+	var b strings.Builder
+	for _, p := range table {
+		if v, ok := p.get(); ok {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(p.name + "=" + url.QueryEscape(v))
+		}
+	}
+	return b.String()
+}
+
+func (c *Config) formatClassic(query string) string {
 	var b strings.Builder
 	if c.User != "" || c.Password != "" {
 		b.WriteString(c.User)
@@ -441,30 +424,54 @@ func (c Config) FormatDSN() string {
 	switch {
 	case c.UnixSocket != "":
 		b.WriteString("unix(" + c.UnixSocket + ")")
-	case c.Host != "" || c.Port != 0:
-		host, port := c.Host, c.Port
-		if host == "" {
-			host = "127.0.0.1"
-		}
-		if port == 0 {
-			port = 3306
-		}
-		b.WriteString("tcp(" + hostPort(host, port) + ")")
+	case len(c.Hosts) > 0 || c.Host != "" || c.Port != 0:
+		b.WriteString("tcp(" + c.hostList() + ")")
 	}
 	b.WriteByte('/')
 	b.WriteString(url.PathEscape(c.DB))
-	names := make([]string, 0, len(params))
-	for n := range params {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	sep := byte('?')
-	for _, n := range names {
-		if v, ok := params[n].get(&c); ok {
-			b.WriteByte(sep)
-			sep = '&'
-			b.WriteString(n + "=" + url.QueryEscape(v))
-		}
+	if query != "" {
+		b.WriteString("?" + query)
 	}
 	return b.String()
+}
+
+func (c *Config) formatURL(query string) string {
+	var b strings.Builder
+	b.WriteString("mysql://")
+	if c.User != "" || c.Password != "" {
+		b.WriteString(url.UserPassword(c.User, c.Password).String() + "@")
+	}
+	if c.UnixSocket != "" {
+		sock := "unix_socket=" + url.QueryEscape(c.UnixSocket)
+		if query == "" {
+			query = sock
+		} else {
+			query = sock + "&" + query
+		}
+	} else if len(c.Hosts) > 0 || c.Host != "" || c.Port != 0 {
+		b.WriteString(c.hostList())
+	}
+	b.WriteString("/" + url.PathEscape(c.DB))
+	if query != "" {
+		b.WriteString("?" + query)
+	}
+	return b.String()
+}
+
+// hostList prints Hosts, or Host and Port, as a comma-separated list.
+func (c *Config) hostList() string {
+	if len(c.Hosts) > 0 {
+		return strings.Join(c.Hosts, ",")
+	}
+	host := c.Host
+	if host == "" {
+		host = defaultHost
+	}
+	if c.Port == 0 {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]"
+		}
+		return host
+	}
+	return hostPort(host, c.Port)
 }

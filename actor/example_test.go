@@ -83,5 +83,5 @@ func ExampleConfig_spinWait() {
 	fmt.Println(err)
 	// Output:
 	// 50µs
-	// amysql: invalid DSN: spin_wait: bad duration "5ms" (want 0 to 1ms)
+	// amysql: invalid DSN: spin_wait: duration "5ms" out of range (want 0 to 1ms)
 }

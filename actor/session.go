@@ -215,6 +215,12 @@ func (s *session) serverError(e *proto.Error) error {
 	switch e.Code {
 	case proto.ErServerShutdown, proto.ErConnectionKilled, proto.ErClientInteractionTimeout, proto.ErNetPacketTooLarge:
 		s.fail(e)
+	case proto.ErOptionPreventsStatement, proto.ErCantExecuteInReadOnlyTx, proto.ErReadOnlyMode:
+		if s.cfg.RejectReadOnly {
+			// The statement was refused, not run: the connection goes, so
+			// a pool dials the new primary.
+			return s.fail(e)
+		}
 	}
 	return e
 }

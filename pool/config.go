@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
+	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/amysql/amysql/actor"
@@ -130,97 +129,61 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-// poolParams are the DSN parameters ParseConfig takes for the pool; the
-// rest of the DSN configures the connections.
-var poolParams = map[string]func(*Config, string) error{
-	"minsize":                  intParam(func(c *Config) *int { return &c.MinSize }),
-	"maxsize":                  maxSizeParam,
-	"pool_recycle":             durParam(func(c *Config) *time.Duration { return &c.Recycle }),
-	"max_conn_lifetime":        durParam(func(c *Config) *time.Duration { return &c.MaxConnLifetime }),
-	"max_conn_lifetime_jitter": durParam(func(c *Config) *time.Duration { return &c.MaxConnLifetimeJitter }),
-	"max_conn_idle_time":       durParam(func(c *Config) *time.Duration { return &c.MaxConnIdleTime }),
-	"health_check_period":      durParam(func(c *Config) *time.Duration { return &c.HealthCheckPeriod }),
-	"acquire_timeout":          durParam(func(c *Config) *time.Duration { return &c.AcquireTimeout }),
-	"ping_idle":                durParam(func(c *Config) *time.Duration { return &c.PingIdle }),
-	"peek_idle":                durParam(func(c *Config) *time.Duration { return &c.PeekIdle }),
-	"reset_on_release": func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		c.ResetOnRelease = b
-		return err
-	},
-	"pool_name": func(c *Config, v string) error { c.Name = v; return nil },
-}
-
-func intParam(f func(*Config) *int) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return err
-		}
-		*f(c) = n
-		return nil
-	}
-}
-
-// maxSizeParam reads maxsize; 0 means unlimited, as in aiomysql.
-func maxSizeParam(c *Config, v string) error {
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		n = Unlimited
-	}
-	c.MaxSize = n
-	return nil
-}
-
-func durParam(f func(*Config) *time.Duration) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			// Plain numbers are seconds, as aiomysql's pool_recycle.
-			secs, ferr := strconv.ParseFloat(v, 64)
-			if ferr != nil {
-				return err
-			}
-			d = time.Duration(secs * float64(time.Second))
-		}
-		*f(c) = d
-		return nil
+// dsnParams returns the pool's DSN parameters, bound to c.
+func (c *Config) dsnParams() []actor.Param {
+	return []actor.Param{
+		actor.NewParam("minsize",
+			func(v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return fmt.Errorf("bad minsize %q (want 0 or more)", v)
+				}
+				c.MinSize = n
+				return nil
+			},
+			func() (string, bool) { return strconv.Itoa(c.MinSize), c.MinSize != DefaultMinSize }),
+		actor.NewParam("maxsize",
+			func(v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return fmt.Errorf("bad maxsize %q (want 0 for unlimited, or more)", v)
+				}
+				if n == 0 {
+					n = Unlimited // as aiomysql's maxsize=0
+				}
+				c.MaxSize = n
+				return nil
+			},
+			func() (string, bool) {
+				if c.MaxSize == Unlimited {
+					return "0", true
+				}
+				return strconv.Itoa(c.MaxSize), c.MaxSize != 0
+			}),
+		actor.DurationParam("pool_recycle", &c.Recycle),
+		actor.DurationParam("max_conn_lifetime", &c.MaxConnLifetime),
+		actor.DurationParam("max_conn_lifetime_jitter", &c.MaxConnLifetimeJitter),
+		actor.DurationParam("max_conn_idle_time", &c.MaxConnIdleTime),
+		actor.DurationParam("health_check_period", &c.HealthCheckPeriod),
+		actor.DurationParam("acquire_timeout", &c.AcquireTimeout),
+		actor.DurationParam("release_timeout", &c.ReleaseTimeout),
+		actor.DurationRangeParam("ping_idle", &c.PingIdle, math.MinInt64, math.MaxInt64),
+		actor.DurationRangeParam("peek_idle", &c.PeekIdle, math.MinInt64, math.MaxInt64),
+		actor.BoolParam("reset_on_release", &c.ResetOnRelease),
+		actor.StringParam("pool_name", &c.Name),
 	}
 }
 
 // ParseConfig parses a connection DSN (see actor.ParseDSN) carrying pool
-// parameters too: minsize, maxsize (0 = unlimited), pool_recycle,
-// max_conn_lifetime, max_conn_lifetime_jitter, max_conn_idle_time,
-// health_check_period, acquire_timeout, ping_idle, reset_on_release and
-// pool_name. Durations take Go syntax ("30s") or plain seconds.
+// parameters too: minsize (default 1), maxsize (0 = unlimited),
+// pool_recycle, max_conn_lifetime, max_conn_lifetime_jitter,
+// max_conn_idle_time, health_check_period, acquire_timeout,
+// release_timeout, ping_idle, peek_idle, reset_on_release and pool_name.
+// Values follow the connection parameters' syntax: durations in Go syntax
+// ("30s") or plain seconds, booleans true/false.
 func ParseConfig(dsn string) (Config, error) {
 	cfg := Config{MinSize: DefaultMinSize}
-	base, query, _ := strings.Cut(dsn, "?")
-	var rest []string
-	if query != "" {
-		for _, kv := range strings.Split(query, "&") {
-			k, v, _ := strings.Cut(kv, "=")
-			set, ok := poolParams[k]
-			if !ok {
-				rest = append(rest, kv)
-				continue
-			}
-			val, err := url.QueryUnescape(v)
-			if err == nil {
-				err = set(&cfg, val)
-			}
-			if err != nil {
-				return cfg, fmt.Errorf("%w: %s=%q: %v", ErrConfig, k, v, err)
-			}
-		}
-	}
-	if len(rest) > 0 {
-		base += "?" + strings.Join(rest, "&")
-	}
-	conn, err := actor.ParseDSN(base)
+	conn, err := actor.ParseDSNWith(dsn, cfg.dsnParams()...)
 	if err != nil {
 		return cfg, err
 	}
@@ -230,3 +193,8 @@ func ParseConfig(dsn string) (Config, error) {
 	}
 	return cfg, nil
 }
+
+// FormatDSN returns the DSN of the pool's connection and pool settings;
+// ParseConfig of it gives back the same settings (the fields without a
+// DSN form, such as hooks and observers, are left out).
+func (c Config) FormatDSN() string { return c.Conn.FormatDSNWith(c.dsnParams()...) }

@@ -78,25 +78,6 @@ func TestInvalidSizesAreErrors(t *testing.T) {
 	}
 }
 
-func TestParseConfig(t *testing.T) {
-	cfg, err := pool.ParseConfig("u:pw@tcp(db:3306)/app?charset=latin1&minsize=2&maxsize=0&pool_recycle=3600&max_conn_lifetime=1h&acquire_timeout=250ms&reset_on_release=true&peek_idle=5ms&ping_idle=-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.MinSize != 2 || cfg.MaxSize != pool.Unlimited || cfg.Recycle != time.Hour || cfg.MaxConnLifetime != time.Hour ||
-		cfg.AcquireTimeout != 250*time.Millisecond || !cfg.ResetOnRelease || cfg.PeekIdle != 5*time.Millisecond || cfg.PingIdle != -time.Second {
-		t.Errorf("pool settings = %+v", cfg)
-	}
-	if cfg.Conn.Host != "db" || cfg.Conn.Charset != "latin1" || cfg.Conn.Password != "pw" {
-		t.Errorf("connection settings = %v charset %q", cfg.Conn, cfg.Conn.Charset)
-	}
-	for _, bad := range []string{"u@tcp(h)/d?minsize=x", "u@tcp(h)/d?minsize=3&maxsize=2", "u@tcp(h)/d?pool_recycle=soon", "u@tcp(h)/d?bogus=1"} {
-		if _, err := pool.ParseConfig(bad); err == nil {
-			t.Errorf("ParseConfig(%q) accepted", bad)
-		}
-	}
-}
-
 func TestConcurrentLoadOnASmallPool(t *testing.T) {
 	before := runtime.NumGoroutine()
 	cfg := pool.Config{Conn: connConfig(t), MinSize: 2, MaxSize: 8}

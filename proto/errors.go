@@ -63,6 +63,9 @@ const (
 	ErLockDeadlock             uint16 = 1213
 	ErLockWaitTimeout          uint16 = 1205
 	ErConnectionKilled         uint16 = 1927
+	ErOptionPreventsStatement  uint16 = 1290 // e.g. --read-only
+	ErCantExecuteInReadOnlyTx  uint16 = 1792
+	ErReadOnlyMode             uint16 = 1836
 	ErClientInteractionTimeout uint16 = 4031
 )
 

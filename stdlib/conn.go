@@ -4,21 +4,24 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"reflect"
 	"time"
 
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/pool"
+	"github.com/amysql/amysql/proto"
 )
 
 // Conn is the driver connection; database/sql's Conn.Raw hands it out, and
 // AmysqlConn reaches the amysql connection underneath.
 type Conn struct {
-	ac   *actor.Conn
-	pc   *pool.Conn // non-nil when borrowed from a pool
-	opts Options
-	cur  *actor.Cursor // reused for statements without rows
+	ac     *actor.Conn
+	pc     *pool.Conn // non-nil when borrowed from a pool
+	opts   Options
+	format actor.DriverFormat // how rows hand temporal values over
+	cur    *actor.Cursor      // reused for statements without rows
 	// spare is a streaming cursor for queries, taken by a rows object and
 	// given back when it closes, so queries reuse its buffers.
 	spare *actor.Cursor
@@ -37,7 +40,8 @@ var (
 )
 
 func newConn(ac *actor.Conn, pc *pool.Conn, opts Options) *Conn {
-	c := &Conn{ac: ac, pc: pc, opts: opts}
+	c := &Conn{ac: ac, pc: pc, opts: opts,
+		format: actor.DriverFormat{TemporalAsText: opts.TemporalAsText, TimeAsDuration: opts.TimeAsDuration}}
 	c.cur = ac.Cursor(actor.TupleCursor)
 	c.cur.Binary = opts.BinaryProtocol
 	return c
@@ -151,7 +155,7 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	}
 	n, err := c.cur.Execute(ctx, query, vals...)
 	if err != nil {
-		return nil, err
+		return nil, c.mapErr(err)
 	}
 	return result{affected: n, insertID: int64(c.cur.LastRowID())}, nil
 }
@@ -174,7 +178,7 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	cur := c.takeCursor()
 	if _, err := cur.Execute(ctx, query, vals...); err != nil {
 		c.spare = cur
-		return nil, err
+		return nil, c.mapErr(err)
 	}
 	return newRows(ctx, c, cur), nil
 }
@@ -189,6 +193,27 @@ func (c *Conn) takeCursor() *actor.Cursor {
 		cur.Binary = c.opts.BinaryProtocol
 	}
 	return cur
+}
+
+// readOnlyRefusal is a read-only server's refusal of a statement under
+// RejectReadOnly: the statement did not run and the connection is closed,
+// so database/sql may retry it on another connection, as go-sql-driver's
+// rejectReadOnly does.
+type readOnlyRefusal struct{ err error }
+
+func (e *readOnlyRefusal) Error() string   { return e.err.Error() }
+func (e *readOnlyRefusal) Unwrap() []error { return []error{e.err, driver.ErrBadConn} }
+
+// mapErr turns a statement's error into what database/sql expects.
+func (c *Conn) mapErr(err error) error {
+	var se *proto.Error
+	if c.ac.Config().RejectReadOnly && errors.As(err, &se) {
+		switch se.Code {
+		case proto.ErOptionPreventsStatement, proto.ErCantExecuteInReadOnlyTx, proto.ErReadOnlyMode:
+			return &readOnlyRefusal{err: err}
+		}
+	}
+	return err
 }
 
 // Ping checks the connection.

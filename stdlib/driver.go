@@ -20,8 +20,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/pool"
@@ -42,7 +40,7 @@ func (d *Driver) Open(dsn string) (driver.Conn, error) {
 }
 
 // OpenConnector parses dsn (see actor.ParseDSN) with the driver's own
-// parameters binary_protocol and reset_session.
+// parameters (see ParseDSN).
 func (d *Driver) OpenConnector(dsn string) (driver.Connector, error) {
 	cfg, opts, err := ParseDSN(dsn)
 	if err != nil {
@@ -60,41 +58,68 @@ type Options struct {
 	// ResetSession resets the session (COM_RESET_CONNECTION) each time
 	// database/sql reuses a connection, so no session state leaks.
 	ResetSession bool
+	// TemporalAsText returns DATE, DATETIME and TIMESTAMP values as their
+	// text ([]byte "2006-01-02 15:04:05"), as go-sql-driver does without
+	// parseTime; by default they are time.Time in the connection's Loc.
+	TemporalAsText bool
+	// TimeAsDuration returns TIME values as time.Duration (int64
+	// nanoseconds), so they scan into time.Duration and integers; by
+	// default they are their text ([]byte "-01:30:05"), which scans into
+	// strings.
+	TimeAsDuration bool
+	// ColumnsWithAlias names result columns table.column, with the table's
+	// alias (go-sql-driver's columnsWithAlias).
+	ColumnsWithAlias bool
+}
+
+// params returns the driver's DSN parameters, bound to o.
+func (o *Options) params() []actor.Param {
+	// binary_protocol and go-sql-driver's interpolateParams say the same
+	// thing with opposite signs: only one may be given.
+	chosen := ""
+	protoParam := func(name string, binaryWhenTrue bool) func(string) error {
+		return func(v string) error {
+			if chosen != "" {
+				return fmt.Errorf("%s and %s both choose the protocol", chosen, name)
+			}
+			chosen = name
+			b, err := actor.ParseBool(v)
+			o.BinaryProtocol = b == binaryWhenTrue
+			return err
+		}
+	}
+	return []actor.Param{
+		actor.NewParam("binary_protocol", protoParam("binary_protocol", true),
+			func() (string, bool) { return "true", o.BinaryProtocol }),
+		actor.NewParam("interpolateParams", protoParam("interpolateParams", false), nil),
+		actor.BoolParam("reset_session", &o.ResetSession),
+		actor.BoolParam("time_as_duration", &o.TimeAsDuration),
+		actor.BoolParam("columns_with_alias", &o.ColumnsWithAlias, "columnsWithAlias"),
+		actor.NewParam("parse_time",
+			func(v string) error {
+				b, err := actor.ParseBool(v)
+				o.TemporalAsText = !b
+				return err
+			},
+			func() (string, bool) { return "false", o.TemporalAsText },
+			"parseTime"),
+	}
 }
 
 // ParseDSN splits a DSN into the connection configuration and the
-// driver's options.
+// driver's options: binary_protocol (or go-sql-driver's
+// interpolateParams, its opposite), reset_session, parse_time
+// (parseTime; false gives dates as text), time_as_duration and
+// columns_with_alias (columnsWithAlias).
 func ParseDSN(dsn string) (actor.Config, Options, error) {
 	var opts Options
-	base, query, _ := strings.Cut(dsn, "?")
-	var rest []string
-	for _, kv := range strings.Split(query, "&") {
-		if kv == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(kv, "=")
-		var dst *bool
-		switch k {
-		case "binary_protocol":
-			dst = &opts.BinaryProtocol
-		case "reset_session":
-			dst = &opts.ResetSession
-		default:
-			rest = append(rest, kv)
-			continue
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return actor.Config{}, opts, fmt.Errorf("%w: %s=%q", actor.ErrDSN, k, v)
-		}
-		*dst = b
-	}
-	if len(rest) > 0 {
-		base += "?" + strings.Join(rest, "&")
-	}
-	cfg, err := actor.ParseDSN(base)
+	cfg, err := actor.ParseDSNWith(dsn, opts.params()...)
 	return cfg, opts, err
 }
+
+// FormatDSN returns the DSN of cfg and opts; ParseDSN of it gives them
+// back.
+func FormatDSN(cfg actor.Config, opts Options) string { return cfg.FormatDSNWith(opts.params()...) }
 
 // Connector opens driver connections from a configuration or a pool.
 type Connector struct {

@@ -43,6 +43,9 @@ func (r *rows) setColumns() {
 	r.names = make([]string, len(r.cols))
 	for i, c := range r.cols {
 		r.names[i] = c.Name
+		if r.conn.opts.ColumnsWithAlias && c.Table != "" {
+			r.names[i] = c.Table + "." + c.Name
+		}
 	}
 }
 
@@ -65,7 +68,7 @@ func (r *rows) Next(dest []driver.Value) error {
 		}
 		return io.EOF
 	}
-	return r.cur.DriverValues(dest)
+	return r.cur.DriverValuesFormat(dest, r.conn.format)
 }
 
 func (r *rows) HasNextResultSet() bool { return true }
@@ -96,6 +99,7 @@ var (
 	scanNullStr  = reflect.TypeOf(sql.NullString{})
 	scanNullTime = reflect.TypeOf(sql.NullTime{})
 	scanTime     = reflect.TypeOf(time.Time{})
+	scanDuration = reflect.TypeOf(time.Duration(0))
 	scanString   = reflect.TypeOf("")
 	scanBytes    = reflect.TypeOf([]byte(nil))
 	scanJSON     = reflect.TypeOf(json.RawMessage(nil))
@@ -121,10 +125,25 @@ func (r *rows) ColumnTypeScanType(i int) reflect.Type {
 		}
 		return scanFloat64
 	case proto.TypeDate, proto.TypeNewDate, proto.TypeDateTime, proto.TypeTimestamp, proto.TypeDateTime2, proto.TypeTimestamp2:
-		if null {
+		switch {
+		case r.conn.format.TemporalAsText && null:
+			return scanNullStr
+		case r.conn.format.TemporalAsText:
+			return scanString
+		case null:
 			return scanNullTime
 		}
 		return scanTime
+	case proto.TypeTime, proto.TypeTime2:
+		switch {
+		case r.conn.format.TimeAsDuration && null:
+			return scanNullInt
+		case r.conn.format.TimeAsDuration:
+			return scanDuration
+		case null:
+			return scanNullStr
+		}
+		return scanString
 	case proto.TypeNull:
 		return scanAny
 	case proto.TypeBit, proto.TypeGeometry:
@@ -135,7 +154,7 @@ func (r *rows) ColumnTypeScanType(i int) reflect.Type {
 	if c.IsJSON() {
 		return scanJSON
 	}
-	if c.Binary() && c.Type != proto.TypeNewDecimal && c.Type != proto.TypeDecimal && c.Type != proto.TypeTime {
+	if c.Binary() && c.Type != proto.TypeNewDecimal && c.Type != proto.TypeDecimal {
 		return scanBytes
 	}
 	if null {

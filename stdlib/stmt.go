@@ -53,7 +53,7 @@ func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	cur := s.c.cur
 	n, err := cur.ExecuteStmt(ctx, s.st, vals...)
 	if err != nil {
-		return nil, err
+		return nil, s.c.mapErr(err)
 	}
 	return result{affected: n, insertID: int64(cur.LastRowID())}, nil
 }
@@ -70,7 +70,7 @@ func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	cur := s.c.takeCursor()
 	if _, err := cur.ExecuteStmt(ctx, s.st, vals...); err != nil {
 		s.c.spare = cur
-		return nil, err
+		return nil, s.c.mapErr(err)
 	}
 	return newRows(ctx, s.c, cur), nil
 }
