@@ -67,7 +67,18 @@ func newRequest() *request { return &request{} }
 
 // Conn is a handle to a connection's actor. Its methods may be called from
 // any goroutine; commands run one at a time in the order they arrive.
+//
+// Connect returns the connection's owning handle. Lend makes further
+// handles for one holder at a time (a pool hands those out); a lent handle
+// stops working when its lease ends, so a holder that kept it can never
+// reach the connection once it belongs to someone else.
 type Conn struct {
+	*core
+	lease uint64 // 0: the owner's handle; else the lease it was lent under
+}
+
+// core is the connection itself, shared by all its handles.
+type core struct {
 	cfg     Config
 	mailbox chan *request
 	done    chan struct{} // closed when the actor has stopped
@@ -100,6 +111,10 @@ type Conn struct {
 	tlsState      *tls.ConnectionState
 
 	reqs sync.Pool // *request for Conn-level commands
+
+	// leases counts the handles lent; the latest is the only live one
+	// (see Lend).
+	leases atomic.Uint64
 
 	// Row buffers of a closed cursor, for the next one (see recycle).
 	spareMu    sync.Mutex
@@ -147,7 +162,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, &Error{Op: "connect", Err: err}
 	}
-	c := &Conn{
+	c := &Conn{core: &core{
 		cfg:           cfg,
 		mailbox:       make(chan *request),
 		done:          make(chan struct{}),
@@ -163,7 +178,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		compressed:    s.comp != nil,
 		cachesMeta:    s.cacheMeta,
 		tlsState:      s.tlsState,
-	}
+	}}
 	c.log = cfg.Logger
 	if c.log == nil && cfg.Echo {
 		c.log = slog.Default()
@@ -295,6 +310,9 @@ func (c *Conn) brokenErr() error {
 
 // closedErr is the error for a command that cannot be delivered.
 func (c *Conn) closedErr() error {
+	if c.revoked() {
+		return ErrRevoked
+	}
 	if p := c.broken.Load(); p != nil {
 		return *p
 	}
@@ -305,7 +323,7 @@ func (c *Conn) closedErr() error {
 // reports abandoned when the caller stopped waiting while the actor still
 // owns req. An idle connection runs req directly on the caller's goroutine.
 func (c *Conn) roundTrip(ctx context.Context, req *request) (err error, abandoned bool) {
-	if c.closed.Load() {
+	if c.closed.Load() || c.revoked() {
 		return markNotSent(c.closedErr()), false
 	}
 	req.ctx = ctx

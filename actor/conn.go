@@ -10,8 +10,12 @@ import (
 )
 
 // Close closes the connection at once, without telling the server (as
-// aiomysql's close). Commands in flight fail; it is idempotent.
+// aiomysql's close). Commands in flight fail; it is idempotent. On a lent
+// handle whose lease ended it does nothing and returns ErrRevoked.
 func (c *Conn) Close() error {
+	if c.revoked() {
+		return markNotSent(ErrRevoked)
+	}
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
 		c.nc.Close()
@@ -35,6 +39,9 @@ func (c *Conn) Close() error {
 // closes the connection. If ctx ends first the connection is closed
 // anyway.
 func (c *Conn) EnsureClosed(ctx context.Context) error {
+	if c.revoked() {
+		return markNotSent(ErrRevoked)
+	}
 	if c.closed.Load() {
 		return c.Close()
 	}
@@ -50,15 +57,19 @@ func (c *Conn) EnsureClosed(ctx context.Context) error {
 	return err
 }
 
-// Closed reports whether the connection is closed or broken.
-func (c *Conn) Closed() bool { return c.closed.Load() }
+// Closed reports whether the connection is closed or broken, or the
+// handle's lease has ended.
+func (c *Conn) Closed() bool { return c.closed.Load() || c.revoked() }
 
 // Done returns a channel closed when the connection's actor has stopped.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
-// Err returns why the connection broke, or nil while it is usable or
-// after a regular Close.
+// Err returns why the connection broke (ErrRevoked for a lent handle whose
+// lease ended), or nil while it is usable or after a regular Close.
 func (c *Conn) Err() error {
+	if c.revoked() {
+		return ErrRevoked
+	}
 	if p := c.broken.Load(); p != nil {
 		return *p
 	}

@@ -133,8 +133,11 @@ func (st *Stmt) Close(ctx context.Context) error {
 	if st.closed || st.cached {
 		return nil
 	}
-	st.closed = true
 	c := st.conn
+	if c.revoked() {
+		return markNotSent(ErrRevoked)
+	}
+	st.closed = true
 	if c.Closed() {
 		return nil
 	}
@@ -274,7 +277,7 @@ func (cur *Cursor) ExecuteStmt(ctx context.Context, st *Stmt, args ...any) (int6
 	if st.closed {
 		return -1, ErrStmtClosed
 	}
-	if st.conn != cur.conn {
+	if st.conn.core != cur.conn.core {
 		return -1, errors.New("amysql: statement belongs to another connection")
 	}
 	if len(args) != st.nparams {

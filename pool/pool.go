@@ -26,12 +26,24 @@ import (
 // ErrClosed is returned by Acquire on a closed pool.
 var ErrClosed = errors.New("amysql/pool: pool is closed")
 
+// ErrReleased is returned by every command on a pooled connection after
+// its Release: the connection may already belong to another caller, and
+// nothing was sent to it.
+var ErrReleased = actor.ErrRevoked
+
 // connRes is what puddle holds for each connection.
 type connRes struct {
-	conn       *actor.Conn
-	expires    time.Time // zero: no lifetime limit
-	destroying bool      // counted in Pool.destroying until closed
-	handles    []Conn    // preallocated handles, handed out one per acquire
+	conn       *actor.Conn // the owner's handle: only the pool uses it
+	expires    time.Time   // zero: no lifetime limit
+	destroying bool        // counted in Pool.destroying until closed
+	handles    []handle    // preallocated, handed out one per acquire, never reused
+}
+
+// handle is the memory of one acquisition: the caller's Conn and the
+// actor handle lent to it.
+type handle struct {
+	conn Conn
+	lent actor.Conn
 }
 
 // Pool is a pool of connections. Its methods are safe for concurrent use.
@@ -163,7 +175,9 @@ func (p *Pool) destroy(res *puddle.Resource[*connRes], why reason) {
 }
 
 // Conn is a pooled connection: every actor.Conn method is available on it.
-// Release returns it to the pool.
+// Release returns it to the pool; after that every command on it, and on
+// the cursors and statements made through it, fails with ErrReleased and
+// never reaches the connection, which may belong to someone else by then.
 type Conn struct {
 	*actor.Conn
 	p        *Pool
@@ -242,12 +256,12 @@ func (p *Pool) usable(ctx context.Context, res *puddle.Resource[*connRes]) (reas
 // per-connection batch, so acquiring allocates only once per batch.
 func (cr *connRes) handle(p *Pool, res *puddle.Resource[*connRes]) *Conn {
 	if len(cr.handles) == 0 {
-		cr.handles = make([]Conn, 32)
+		cr.handles = make([]handle, 32)
 	}
 	h := &cr.handles[0]
 	cr.handles = cr.handles[1:]
-	h.Conn, h.p, h.res = cr.conn, p, res
-	return h
+	h.conn.Conn, h.conn.p, h.conn.res = cr.conn.Lend(&h.lent), p, res
+	return &h.conn
 }
 
 // Release returns the connection to the pool; it is idempotent. A
@@ -259,7 +273,8 @@ func (c *Conn) Release() {
 		return
 	}
 	p, res := c.p, c.res
-	conn := c.Conn
+	conn := res.Value().conn
+	conn.Reclaim() // c stops working here
 	switch {
 	case conn.Closed():
 		p.destroy(res, reasonBroken)
