@@ -102,6 +102,8 @@ type core struct {
 	maxPkt   atomic.Int64 // the server's max_allowed_packet, once read
 
 	threadID      uint32
+	ep            endpoint // the server connected to
+	peer          endpoint // the same, at the address the socket reached (for KILL QUERY)
 	serverVersion string
 	charset       string
 	collation     string
@@ -158,7 +160,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
-	s, err := dialSession(ctx, &cfg)
+	s, err := dialSession(ctx, &cfg, cfg.endpoint())
 	if err != nil {
 		return nil, &Error{Op: "connect", Err: err}
 	}
@@ -171,6 +173,8 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		prober:        newProber(s.raw),
 		sess:          s,
 		threadID:      s.hs.ConnectionID,
+		ep:            s.ep,
+		peer:          s.peer(),
 		serverVersion: s.hs.Version(),
 		charset:       s.charset,
 		collation:     s.collName,

@@ -57,7 +57,7 @@ func (cs *cancelState) fire() {
 	c := cs.c
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.CancelTimeout)
 	defer cancel()
-	if err := killQuery(ctx, &c.cfg, c.threadID); err != nil {
+	if err := killQuery(ctx, &c.cfg, c.peer, c.threadID); err != nil {
 		// The server cannot be told: give up on the connection.
 		cs.interrupt()
 		return
@@ -96,12 +96,14 @@ func (c *Conn) disarmCancel(cs *cancelState) {
 	cs.mu.Unlock()
 }
 
-// killQuery runs KILL QUERY for threadID over a new, short-lived session.
-func killQuery(ctx context.Context, cfg *Config, threadID uint32) error {
+// killQuery runs KILL QUERY for threadID over a new, short-lived session
+// to ep: the address the connection's own socket reached, never whatever
+// its host name resolves to now, or another host of a list.
+func killQuery(ctx context.Context, cfg *Config, ep endpoint, threadID uint32) error {
 	side := *cfg
-	side.InitCommand, side.SQLMode, side.Autocommit, side.DB = "", "", nil, ""
+	side.InitCommand, side.SQLMode, side.Autocommit, side.DB, side.TimeZone = "", "", nil, "", ""
 	side.ReadTimeout, side.WriteTimeout, side.Compress = 0, 0, false
-	s, err := dialSession(ctx, &side)
+	s, err := dialSession(ctx, &side, ep)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package actor_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -117,5 +118,27 @@ func TestUnreachableKillBreaksTheConnectionCleanly(t *testing.T) {
 	}
 	if time.Since(start) > 3*time.Second {
 		t.Errorf("next Execute took %v", time.Since(start))
+	}
+}
+
+func TestKillQueryGoesToTheAddressTheConnectionReached(t *testing.T) {
+	cfg := testConfig(t)
+	if cfg.UnixSocket != "" || cfg.Host != "127.0.0.1" {
+		t.Skip("needs the test server on 127.0.0.1 over TCP")
+	}
+	cfg.Host = "localhost" // a name: KILL QUERY must not resolve it again
+	c := connectCfg(t, cfg)
+	if want := fmt.Sprintf("127.0.0.1:%d", c.Port()); c.RemoteAddr() != want || c.Host() != "localhost" {
+		t.Fatalf("RemoteAddr %q, Host %q; want %q and localhost", c.RemoteAddr(), c.Host(), want)
+	}
+	admin := connect(t)
+	ctx, cancel := context.WithTimeout(ctxT(t), 100*time.Millisecond)
+	defer cancel()
+	if _, err := c.Cursor().Execute(ctx, "SELECT SLEEP(10)"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Execute = %v", err)
+	}
+	stopsRunning(t, admin, c.ThreadID(), time.Second)
+	if got := queryRow(t, c, "SELECT 'still in sync'")[0]; got != "still in sync" {
+		t.Errorf("after the kill: %v", got)
 	}
 }

@@ -231,6 +231,19 @@ func (c *Config) addr() (network, address string) {
 	return "tcp", hostPort(c.Host, c.Port)
 }
 
+// endpoint is one server a connection can be opened to.
+type endpoint struct {
+	network, address string // what is dialled
+	host             string // the configured name: the TLS server name
+	port             int
+}
+
+// endpoint returns the configured server.
+func (c *Config) endpoint() endpoint {
+	network, address := c.addr()
+	return endpoint{network: network, address: address, host: c.Host, port: c.Port}
+}
+
 func hostPort(host string, port int) string {
 	if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
 		host = "[" + host + "]"

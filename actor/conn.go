@@ -230,11 +230,15 @@ func (c *Conn) interpolationSafe() error {
 	return nil
 }
 
-// Host returns the configured host.
-func (c *Conn) Host() string { return c.cfg.Host }
+// Host returns the host of the server connected to, as configured.
+func (c *Conn) Host() string { return c.ep.host }
 
-// Port returns the configured port.
-func (c *Conn) Port() int { return c.cfg.Port }
+// Port returns the port of the server connected to.
+func (c *Conn) Port() int { return c.ep.port }
+
+// RemoteAddr returns the address the connection's socket reached (an IP
+// address and port, or the unix socket path).
+func (c *Conn) RemoteAddr() string { return c.peer.address }
 
 // UnixSocket returns the unix socket path, if one is used.
 func (c *Conn) UnixSocket() string { return c.cfg.UnixSocket }

@@ -17,19 +17,19 @@ import (
 // clientVersion is sent as the _client_version connect attribute.
 const clientVersion = "0.1.0"
 
-// dialSession dials, upgrades to TLS when configured, and authenticates.
-// cfg must have defaults applied. Everything is bounded by ctx.
-func dialSession(ctx context.Context, cfg *Config) (*session, error) {
-	network, address := cfg.addr()
+// dialSession dials ep, upgrades to TLS when configured, and
+// authenticates. cfg must have defaults applied. Everything is bounded by
+// ctx.
+func dialSession(ctx context.Context, cfg *Config, ep endpoint) (*session, error) {
 	d := net.Dialer{KeepAlive: 30 * time.Second}
-	nc, err := d.DialContext(ctx, network, address)
+	nc, err := d.DialContext(ctx, ep.network, ep.address)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s %s: %w", network, address, err)
+		return nil, err // a *net.OpError names the network and address
 	}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	s := &session{cfg: cfg, unix: network == "unix", raw: nc}
+	s := &session{cfg: cfg, ep: ep, unix: ep.network == "unix", raw: nc}
 	s.setConn(nc)
 	s.pr.MaxPayload = cfg.MaxAllowedPacket
 	s.pw.MaxPayload = cfg.MaxAllowedPacket

@@ -16,6 +16,7 @@ import (
 // the holder of the connection's wire lock.
 type session struct {
 	cfg  *Config
+	ep   endpoint // the server this session is on
 	nc   net.Conn
 	raw  net.Conn          // the socket under any TLS layer
 	rw   io.ReadWriter     // the transport the packet layer uses
@@ -327,4 +328,17 @@ func (s *session) discardQuery(q string) error {
 			return nil
 		}
 	}
+}
+
+// peer is the session's server at the address its socket reached: a
+// side connection dialled there reaches the same server even when the
+// configured name resolves elsewhere by then.
+func (s *session) peer() endpoint {
+	p := s.ep
+	if p.network == "tcp" {
+		if ra := s.raw.RemoteAddr(); ra != nil {
+			p.address = ra.String()
+		}
+	}
+	return p
 }

@@ -53,8 +53,8 @@ func (s *session) tlsConfig() (*tls.Config, error) {
 	} else {
 		c = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	if c.ServerName == "" && cfg.UnixSocket == "" {
-		c.ServerName = cfg.Host
+	if c.ServerName == "" && s.ep.network != "unix" {
+		c.ServerName = s.ep.host
 	}
 	if cfg.SSLCA != "" {
 		pem, err := os.ReadFile(cfg.SSLCA)
