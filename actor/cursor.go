@@ -14,10 +14,12 @@ type CursorKind uint8
 
 // Cursor kinds, as aiomysql's cursor classes. Buffered cursors read the
 // whole result during Execute; SS (server-side, unbuffered) cursors stream
-// rows from the socket as they are fetched, in bounded batches. Dict kinds
-// say the caller wants map rows: every cursor has both the tuple methods
-// (FetchOne, ...) and the Dict methods (FetchOneDict, ...), and Fetch
-// helpers built on a cursor (e.g. in the pool) pick the shape from the kind.
+// rows from the socket as they are fetched. Rows of dict kinds are maps
+// from column name to value, read with FetchOneDict, FetchManyDict and
+// FetchAllDict (aiomysql's fetchone, fetchmany and fetchall of a
+// DictCursor); their tuple methods FetchOne, FetchMany and FetchAll fail
+// with ErrDictRows rather than hand over []any rows. Next and Scan work on
+// every kind, and the Dict methods on tuple cursors too.
 const (
 	TupleCursor CursorKind = iota
 	DictCursor

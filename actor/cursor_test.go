@@ -220,6 +220,39 @@ func TestCursorCloseDrainsTheStream(t *testing.T) {
 	}
 }
 
+func TestDictCursorsGiveMapRowsAndRefuseTuples(t *testing.T) {
+	c := connect(t)
+	for _, kind := range []actor.CursorKind{actor.DictCursor, actor.SSDictCursor} {
+		t.Run(kind.String(), func(t *testing.T) {
+			cur := c.Cursor(kind)
+			if _, err := cur.Execute(ctxT(t), "SELECT 1 AS id, 'ann' AS name UNION ALL SELECT 2, 'bob'"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cur.FetchOne(ctxT(t)); !errors.Is(err, actor.ErrDictRows) {
+				t.Errorf("FetchOne on a %v = %v, want ErrDictRows", kind, err)
+			}
+			if _, err := cur.FetchMany(ctxT(t), 2); !errors.Is(err, actor.ErrDictRows) {
+				t.Errorf("FetchMany on a %v = %v, want ErrDictRows", kind, err)
+			}
+			if _, err := cur.FetchAll(ctxT(t)); !errors.Is(err, actor.ErrDictRows) {
+				t.Errorf("FetchAll on a %v = %v, want ErrDictRows", kind, err)
+			}
+			row, err := cur.FetchOneDict(ctxT(t))
+			if err != nil || !reflect.DeepEqual(row, map[string]any{"id": int64(1), "name": "ann"}) {
+				t.Errorf("FetchOneDict = %v, %v", row, err)
+			}
+			if !cur.Next(ctxT(t)) {
+				t.Fatal(cur.Err())
+			}
+			var id int64
+			var name string
+			if err := cur.Scan(&id, &name); err != nil || id != 2 || name != "bob" {
+				t.Errorf("Next/Scan on a %v: %d %q %v", kind, id, name, err)
+			}
+		})
+	}
+}
+
 func TestDictRowsNameDuplicatesByTable(t *testing.T) {
 	c := connect(t)
 	a := numbersTable(t, c, "amysql_dict_a", 1)

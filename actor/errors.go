@@ -47,6 +47,11 @@ var (
 	// ErrUnsupported reports a configured feature this client does not
 	// implement.
 	ErrUnsupported = errors.New("amysql: unsupported")
+	// ErrDictRows is returned by the tuple-row methods (FetchOne,
+	// FetchMany, FetchAll) of a DictCursor or SSDictCursor, whose rows
+	// are maps: use FetchOneDict, FetchManyDict or FetchAllDict, or Next
+	// and Scan.
+	ErrDictRows = errors.New("amysql: a dict cursor's rows are maps: use FetchOneDict, FetchManyDict or FetchAllDict")
 	// ErrScroll reports a scroll outside the result or backwards on an
 	// unbuffered cursor.
 	ErrScroll = errors.New("amysql: scroll out of range")

@@ -80,8 +80,26 @@ func (cur *Cursor) take() ([]any, error) {
 	return row, nil
 }
 
-// FetchOne returns the next row, or nil when there are no more rows.
+// tuples refuses the tuple-row methods on a dict cursor, whose rows are
+// maps: a DictCursor user calling FetchOne would otherwise get []any rows
+// where aiomysql gives dicts.
+func (cur *Cursor) tuples() error {
+	if cur.kind.Dict() && !cur.closed {
+		return fmt.Errorf("%w (%v)", ErrDictRows, cur.kind)
+	}
+	return nil
+}
+
+// FetchOne returns the next row, or nil when there are no more rows. On a
+// dict cursor it fails with ErrDictRows: use FetchOneDict.
 func (cur *Cursor) FetchOne(ctx context.Context) ([]any, error) {
+	if err := cur.tuples(); err != nil {
+		return nil, err
+	}
+	return cur.fetchOne(ctx)
+}
+
+func (cur *Cursor) fetchOne(ctx context.Context) ([]any, error) {
 	ok, err := cur.ready(ctx, streamBatch)
 	if !ok || err != nil {
 		return nil, err
@@ -90,8 +108,16 @@ func (cur *Cursor) FetchOne(ctx context.Context) ([]any, error) {
 }
 
 // FetchMany returns up to n rows (ArraySize when n <= 0); fewer, or none,
-// at the end of the result set.
+// at the end of the result set. On a dict cursor it fails with
+// ErrDictRows: use FetchManyDict.
 func (cur *Cursor) FetchMany(ctx context.Context, n int) ([][]any, error) {
+	if err := cur.tuples(); err != nil {
+		return nil, err
+	}
+	return cur.fetchMany(ctx, n)
+}
+
+func (cur *Cursor) fetchMany(ctx context.Context, n int) ([][]any, error) {
 	if n <= 0 {
 		n = cur.ArraySize
 		if n <= 0 {
@@ -116,8 +142,16 @@ func (cur *Cursor) FetchMany(ctx context.Context, n int) ([][]any, error) {
 	return rows, nil
 }
 
-// FetchAll returns every remaining row of the result set.
+// FetchAll returns every remaining row of the result set. On a dict
+// cursor it fails with ErrDictRows: use FetchAllDict.
 func (cur *Cursor) FetchAll(ctx context.Context) ([][]any, error) {
+	if err := cur.tuples(); err != nil {
+		return nil, err
+	}
+	return cur.fetchAll(ctx)
+}
+
+func (cur *Cursor) fetchAll(ctx context.Context) ([][]any, error) {
 	var rows [][]any
 	if cur.res != nil && cur.res.hasRows && !cur.res.unbuffered {
 		rows = make([][]any, 0, cur.res.nrows-cur.pos)
@@ -175,7 +209,7 @@ func (cur *Cursor) toDict(row []any) map[string]any {
 // FetchOneDict is FetchOne with the row as a map from column name to value;
 // duplicate column names become table.column.
 func (cur *Cursor) FetchOneDict(ctx context.Context) (map[string]any, error) {
-	row, err := cur.FetchOne(ctx)
+	row, err := cur.fetchOne(ctx)
 	if row == nil || err != nil {
 		return nil, err
 	}
@@ -184,13 +218,13 @@ func (cur *Cursor) FetchOneDict(ctx context.Context) (map[string]any, error) {
 
 // FetchManyDict is FetchMany with map rows.
 func (cur *Cursor) FetchManyDict(ctx context.Context, n int) ([]map[string]any, error) {
-	rows, err := cur.FetchMany(ctx, n)
+	rows, err := cur.fetchMany(ctx, n)
 	return cur.toDicts(rows), err
 }
 
 // FetchAllDict is FetchAll with map rows.
 func (cur *Cursor) FetchAllDict(ctx context.Context) ([]map[string]any, error) {
-	rows, err := cur.FetchAll(ctx)
+	rows, err := cur.fetchAll(ctx)
 	return cur.toDicts(rows), err
 }
 

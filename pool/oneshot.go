@@ -11,15 +11,26 @@ import (
 // ErrNoRows is returned by QueryRow when the statement returned no row.
 var ErrNoRows = errors.New("amysql/pool: no rows in result set")
 
-// run executes query on a pooled connection and hands the cursor, on its
-// result, to fn; the connection is released afterwards.
-func (p *Pool) run(ctx context.Context, query string, args []any, fn func(*actor.Cursor) error) error {
+// run executes query on a pooled connection, in a buffered cursor of the
+// row shape the helper returns (dict or tuple) and of the buffering of
+// Conn.CursorClass, and hands the cursor, on its result, to fn; the
+// connection is released afterwards.
+func (p *Pool) run(ctx context.Context, dict bool, query string, args []any, fn func(*actor.Cursor) error) error {
 	c, err := p.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Release()
-	cur := c.Cursor()
+	kind := actor.TupleCursor
+	switch unbuffered := p.cfg.Conn.CursorClass.Unbuffered(); {
+	case dict && unbuffered:
+		kind = actor.SSDictCursor
+	case dict:
+		kind = actor.DictCursor
+	case unbuffered:
+		kind = actor.SSCursor
+	}
+	cur := c.Cursor(kind)
 	if _, err := cur.Execute(ctx, query, args...); err != nil {
 		return err
 	}
@@ -30,7 +41,7 @@ func (p *Pool) run(ctx context.Context, query string, args []any, fn func(*actor
 // count (see actor.Cursor.Execute).
 func (p *Pool) Execute(ctx context.Context, query string, args ...any) (int64, error) {
 	n := int64(-1)
-	err := p.run(ctx, query, args, func(cur *actor.Cursor) error {
+	err := p.run(ctx, false, query, args, func(cur *actor.Cursor) error {
 		n = cur.RowCount()
 		return nil
 	})
@@ -41,7 +52,7 @@ func (p *Pool) Execute(ctx context.Context, query string, args ...any) (int64, e
 // none. Further rows are discarded.
 func (p *Pool) QueryRow(ctx context.Context, query string, args ...any) ([]any, error) {
 	var row []any
-	err := p.run(ctx, query, args, func(cur *actor.Cursor) error {
+	err := p.run(ctx, false, query, args, func(cur *actor.Cursor) error {
 		var err error
 		if row, err = cur.FetchOne(ctx); err == nil && row == nil {
 			err = ErrNoRows
@@ -57,7 +68,7 @@ func (p *Pool) QueryRow(ctx context.Context, query string, args ...any) ([]any, 
 // QueryRowScan runs query and scans its first row into dest; ErrNoRows
 // when there is none.
 func (p *Pool) QueryRowScan(ctx context.Context, query string, args []any, dest ...any) error {
-	return p.run(ctx, query, args, func(cur *actor.Cursor) error {
+	return p.run(ctx, false, query, args, func(cur *actor.Cursor) error {
 		if !cur.Next(ctx) {
 			if err := cur.Err(); err != nil {
 				return err
@@ -71,9 +82,37 @@ func (p *Pool) QueryRowScan(ctx context.Context, query string, args []any, dest 
 // FetchAll runs query and returns all its rows.
 func (p *Pool) FetchAll(ctx context.Context, query string, args ...any) ([][]any, error) {
 	var rows [][]any
-	err := p.run(ctx, query, args, func(cur *actor.Cursor) error {
+	err := p.run(ctx, false, query, args, func(cur *actor.Cursor) error {
 		var err error
 		rows, err = cur.FetchAll(ctx)
+		return err
+	})
+	return rows, err
+}
+
+// QueryRowDict is QueryRow with the row as a map from column name to
+// value (aiomysql's DictCursor fetchone).
+func (p *Pool) QueryRowDict(ctx context.Context, query string, args ...any) (map[string]any, error) {
+	var row map[string]any
+	err := p.run(ctx, true, query, args, func(cur *actor.Cursor) error {
+		var err error
+		if row, err = cur.FetchOneDict(ctx); err == nil && row == nil {
+			err = ErrNoRows
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// FetchAllDict is FetchAll with map rows (aiomysql's DictCursor fetchall).
+func (p *Pool) FetchAllDict(ctx context.Context, query string, args ...any) ([]map[string]any, error) {
+	var rows []map[string]any
+	err := p.run(ctx, true, query, args, func(cur *actor.Cursor) error {
+		var err error
+		rows, err = cur.FetchAllDict(ctx)
 		return err
 	})
 	return rows, err
