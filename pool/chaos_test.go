@@ -42,7 +42,7 @@ func TestCorrectnessUnderFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer direct.Close()
+	t.Cleanup(func() { direct.Close() }) // after the DROP below: cleanups run last first
 	cur := direct.Cursor()
 	cur.Execute(ctxT(t), "DROP TABLE IF EXISTS amysql_chaos")
 	if _, err := cur.Execute(ctxT(t), "CREATE TABLE amysql_chaos (worker INT, seq INT, payload VARBINARY(64), sum BIGINT, PRIMARY KEY (worker, seq)) ENGINE=InnoDB"); err != nil {

@@ -51,10 +51,11 @@ srv=$(pgrep -x mariadbd | head -1 || true)
 server_ticks() { if [ -n "$srv" ]; then awk '{print $14+$15}' "/proc/$srv/stat"; else echo 0; fi; }
 hz=$(getconf CLK_TCK)
 
-# A fresh sbtest1 of 100,000 rows, as the anchors expect (tests and other
-# runs may have left another size).
+# An sbtest1 of 100,000 rows, as the anchors expect: poolbench -prepare
+# keeps one that fits, refills its own of another size, and refuses to
+# replace a table it did not create (then drop it, or use another DSN).
 if [ "${SKIP_PREPARE:-}" != 1 ]; then
-  echo "compare: preparing sbtest1 (100,000 rows)" >&2
+  echo "compare: preparing sbtest1 (100,000 rows) in $db" >&2
   "$tmp/poolbench" -dsn "$DSN" -prepare -table-size 100000 -n 1 -c 1 >/dev/null
 fi
 

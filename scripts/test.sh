@@ -6,7 +6,10 @@
 # ($AMYSQL_TEST_DEFAULT_ADDR) when it answers; else a private mariadbd in a
 # temporary directory (installing Debian's mariadb-server-core and
 # mariadb-client-core first when missing and running as root). Under
-# CI=true a missing server fails the run.
+# CI=true a missing server fails the run. The tests never use the DSN's
+# database: each test binary creates a scratch database amysql_test_<UTC
+# time>_<hex> with the mariadb client and drops it when it ends (see
+# internal/testserver), so the DSN's user needs CREATE and DROP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin:/usr/sbin"
@@ -85,6 +88,8 @@ need_pkg() { # command package
 }
 need_pkg promtool prometheus
 need_pkg chromium chromium
+# The mariadb client creates and drops the tests' scratch databases.
+need_pkg mariadb mariadb-client-core
 
 if [ -z "${AMYSQL_TEST_DSN:-}" ]; then
   addr=${AMYSQL_TEST_DEFAULT_ADDR:-127.0.0.1:3306}

@@ -39,7 +39,8 @@ type options struct {
 	duration, warmup   time.Duration
 	count              int64
 	minSize, maxSize   int
-	prepare, cleanup   bool
+	prepare            prepareMode
+	cleanup            bool
 	tables, tableSize  int
 	driver             string
 	compare            bool
@@ -63,8 +64,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.warmup, "warmup", 0, "unmeasured warm-up before each run")
 	fs.IntVar(&o.minSize, "min", 0, "pool MinSize (default: workers, capped at -max)")
 	fs.IntVar(&o.maxSize, "max", 0, "pool MaxSize (default: workers)")
-	fs.BoolVar(&o.prepare, "prepare", false, "create and fill the sbtest tables, then run")
-	fs.BoolVar(&o.cleanup, "cleanup", false, "drop the sbtest tables and exit")
+	fs.Var(&o.prepare, "prepare", "create and fill the sbtest tables the run needs in the DSN's database, reusing those that fit, then run;\n"+
+		"-prepare=force also replaces tables poolbench did not create")
+	fs.BoolVar(&o.cleanup, "cleanup", false, "drop the sbtest tables poolbench created and exit")
 	fs.IntVar(&o.tables, "tables", 1, "number of sbtest tables (as sysbench --tables)")
 	fs.IntVar(&o.tableSize, "table-size", 10000, "rows per table (as sysbench --table-size)")
 	fs.StringVar(&o.driver, "driver", "amysql", "amysql or go-sql-driver")
@@ -143,7 +145,9 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		defer emb.Close()
 		dsn = emb.DSN()
-		o.prepare = true
+		if o.prepare == prepareOff {
+			o.prepare = prepareOn
+		}
 		fmt.Fprintln(stdout, "poolbench: no -dsn given: running against an embedded go-mysql-server (in process).")
 		fmt.Fprintln(stdout, "           These figures measure that engine, not a real MySQL/MariaDB server; use -dsn for real numbers.")
 	}
@@ -189,21 +193,21 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "poolbench: Prometheus metrics on http://%s/metrics\n", ln.Addr())
 	}
 	if o.cleanup {
-		if err := cleanupTables(ctx, p, o.tables); err != nil {
+		n, err := cleanupTables(ctx, p, o.tables, stdout)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "poolbench: dropped %d sbtest tables\n", o.tables)
+		fmt.Fprintf(stdout, "poolbench: dropped %d sbtest tables\n", n)
 		return nil
 	}
-	if o.prepare {
+	if o.prepare != prepareOff {
 		size := o.tableSize
 		if embeddedRun && size > 1000 {
 			// The embedded engine scans its in-memory tables: keep them
 			// small enough for point queries to stay point queries.
 			size = 1000
 		}
-		fmt.Fprintf(stdout, "poolbench: preparing %d table(s) of %d rows...\n", o.tables, size)
-		if err := prepareTables(ctx, p, o.tables, size); err != nil {
+		if err := prepareTables(ctx, p, o.tables, size, o.prepare, stdout); err != nil {
 			return err
 		}
 		o.tableSize = size

@@ -15,45 +15,49 @@ import (
 
 const secretPassword = "Zebra-S3cr3t-9fq2"
 
-// secretUser creates an account with a distinctive password and returns
-// its DSN.
-func secretUser(t *testing.T) string {
+// secretUser creates an account with a distinctive password, allowed
+// only the scratch database, and returns its configuration. Its name
+// carries the scratch database's random part, so runs beside this one
+// keep their own (and stays within MySQL's 32 characters).
+func secretUser(t *testing.T) actor.Config {
 	tg := testserver.FromEnv(t)
 	cfg, err := actor.ParseDSN(tg.DSN)
 	if err != nil {
 		t.Fatal(err)
 	}
+	name := "amysql_s_" + tg.DB[len(tg.DB)-8:]
+	user := "'" + name + "'@'%'"
 	admin, err := actor.Connect(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
+	t.Cleanup(func() {
+		if c, err := actor.Connect(context.Background(), cfg); err == nil {
+			c.Cursor().Execute(context.Background(), "DROP USER IF EXISTS "+user)
+			c.Close()
+		}
+	})
 	cur := admin.Cursor()
 	for _, q := range []string{
-		"DROP USER IF EXISTS 'amysql_secret'@'%'",
-		"CREATE USER 'amysql_secret'@'%' IDENTIFIED BY '" + secretPassword + "'",
-		"GRANT ALL ON " + cfg.DB + ".* TO 'amysql_secret'@'%'",
+		"CREATE USER " + user + " IDENTIFIED BY '" + secretPassword + "'",
+		"GRANT ALL ON `" + cfg.DB + "`.* TO " + user,
 	} {
 		if _, err := cur.Execute(context.Background(), q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() {
-		if c, err := actor.Connect(context.Background(), cfg); err == nil {
-			c.Cursor().Execute(context.Background(), "DROP USER IF EXISTS 'amysql_secret'@'%'")
-			c.Close()
-		}
-	})
 	u := cfg
-	u.User, u.Password, u.UnixSocket = "amysql_secret", secretPassword, ""
-	return u.FormatDSN()
+	u.User, u.Password, u.UnixSocket = name, secretPassword, ""
+	return u
 }
 
 // TestPasswordNeverShows runs poolbench with a password in the DSN, with
 // metrics served, and in failing configurations, and greps everything it
 // printed, wrote and served for the password.
 func TestPasswordNeverShows(t *testing.T) {
-	dsn := secretUser(t)
+	cfg := secretUser(t)
+	dsn := cfg.FormatDSN()
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	var scraped string
@@ -83,11 +87,11 @@ func TestPasswordNeverShows(t *testing.T) {
 		b, _ := readFile(dir + "/" + f)
 		texts[f] = b
 	}
-	// Failures: wrong database, wrong password, unreachable port.
-	bad := []string{
-		strings.Replace(dsn, "/test", "/no_such_db_amysql", 1),
-		strings.Replace(dsn, "@tcp(", "x@tcp(", 1),
-	}
+	// Failures: wrong database, wrong password.
+	noDB, badPW := cfg, cfg
+	noDB.DB = "no_such_db_amysql"
+	badPW.Password += "x"
+	bad := []string{noDB.FormatDSN(), badPW.FormatDSN()}
 	for _, b := range bad {
 		o, err := runMain(t, "-dsn", b, "-n", "1")
 		if err == nil {

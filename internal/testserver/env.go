@@ -1,6 +1,7 @@
-// Package testserver gives tests a MariaDB to talk to: the one named by
-// AMYSQL_TEST_DSN, or a private mariadbd started with special options.
-// It uses only the standard library so any package's tests can import it.
+// Package testserver gives tests a MariaDB to talk to: a scratch database
+// of their own on the server named by AMYSQL_TEST_DSN (see Main and
+// FromEnv), or a private mariadbd started with special options. It uses
+// only the standard library so any package's tests can import it.
 package testserver
 
 import (
@@ -37,20 +38,33 @@ func skipOrFail(t testing.TB, msg string) {
 	t.Skip(msg)
 }
 
-// FromEnv returns the server named by AMYSQL_TEST_DSN. Without it the test
-// is skipped, except under CI=true or AMYSQL_TEST_REQUIRE_SERVER=1, where
-// it fails.
+// FromEnv returns the binary's scratch database on the server named by
+// AMYSQL_TEST_DSN: the DSN's user, password, address and parameters, with
+// DB and DSN naming a database that Main drops when the tests end. Without
+// AMYSQL_TEST_DSN the test is skipped, except under CI=true or
+// AMYSQL_TEST_REQUIRE_SERVER=1, where it fails. It fails the test when the
+// binary has no TestMain calling Main, or the scratch database cannot be
+// created (the DSN's user needs CREATE and DROP on amysql_test_*).
 func FromEnv(t testing.TB) Target {
 	t.Helper()
+	if !mainInstalled() {
+		t.Fatal(errNoMain)
+	}
 	dsn := os.Getenv("AMYSQL_TEST_DSN")
 	if dsn == "" {
 		skipOrFail(t, "AMYSQL_TEST_DSN is not set; run scripts/test.sh to get a server")
 	}
-	tg, err := parseDSN(dsn)
+	tg, err := scratchTarget(dsn)
 	if err != nil {
-		t.Fatalf("AMYSQL_TEST_DSN: %v", err)
+		t.Fatal(err)
 	}
 	return tg
+}
+
+func mainInstalled() bool {
+	scratch.mu.Lock()
+	defer scratch.mu.Unlock()
+	return scratch.installed
 }
 
 // parseDSN reads user[:pass]@tcp(host:port)/db[?…] and user@unix(path)/db.

@@ -69,14 +69,6 @@ func TestParseDSN(t *testing.T) {
 	}
 }
 
-func TestFromEnv(t *testing.T) {
-	t.Setenv("AMYSQL_TEST_DSN", "amysql:tq7-Secret-pw@tcp(127.0.0.1:3407)/test")
-	got := FromEnv(t)
-	if got.Port != 3407 || got.User != "amysql" || got.Password != "tq7-Secret-pw" || got.DB != "test" {
-		t.Fatalf("FromEnv: %+v", got)
-	}
-}
-
 func TestStartStopRestart(t *testing.T) {
 	var dir string
 	var pids []int

@@ -1,0 +1,7 @@
+package testserver
+
+import "testing"
+
+// TestMain gives the package's tests a scratch database of their own on
+// the AMYSQL_TEST_DSN server, dropped when they end.
+func TestMain(m *testing.M) { Main(m) }
