@@ -35,6 +35,7 @@ type rawSocket struct {
 	rn, wn     int
 	rerr, werr error
 	rfn, wfn   func(fd uintptr) bool
+	tfn        func(fd uintptr) bool // one read that never waits
 
 	// Spinning before a read sleeps (nil: never); spinUntil is the end of
 	// the current read's spin, 0 before it began, -1 after it ended;
@@ -65,7 +66,7 @@ func newRawSocket(nc net.Conn, spin time.Duration, group *SpinGroup) net.Conn {
 	if s.spin != nil && s.group == nil {
 		s.group = new(SpinGroup)
 	}
-	s.rfn, s.wfn = s.readFd, s.writeFd
+	s.rfn, s.wfn, s.tfn = s.readFd, s.writeFd, s.tryReadFd
 	return s
 }
 
@@ -102,6 +103,24 @@ func (s *rawSocket) readFd(fd uintptr) bool {
 		}
 		if s.spinUntil > 0 {
 			s.spin.paidOff()
+		}
+		return true
+	}
+}
+
+func (s *rawSocket) tryReadFd(fd uintptr) bool {
+	for {
+		n, e := transfer(syscall.SYS_READ, fd, s.rp)
+		switch {
+		case e == syscall.EINTR:
+			continue
+		case e == syscall.EAGAIN:
+		case e != 0:
+			s.rerr = os.NewSyscallError("read", e)
+		case n == 0:
+			s.rerr = io.EOF
+		default:
+			s.rn = int(n)
 		}
 		return true
 	}
@@ -173,6 +192,25 @@ func (s *rawSocket) Read(p []byte) (int, error) {
 		s.waiting = false
 		s.group.waiting.Add(-1)
 	}
+	if err == nil {
+		err = rerr
+	}
+	if err != nil && err != io.EOF {
+		return n, s.opError("read", err)
+	}
+	return n, err
+}
+
+// TryRead reads what has arrived without waiting: 0 and no error when
+// nothing has (proto.NonBlockingReader).
+func (s *rawSocket) TryRead(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	s.rp, s.rn, s.rerr = p, 0, nil
+	err := s.rc.Read(s.tfn)
+	n, rerr := s.rn, s.rerr
+	s.rp = nil
 	if err == nil {
 		err = rerr
 	}

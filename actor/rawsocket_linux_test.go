@@ -259,3 +259,33 @@ func TestRawSocketSpinsOnlyWhileAloneInItsGroup(t *testing.T) {
 		t.Errorf("%d reads still counted as waiting after both returned", got)
 	}
 }
+
+func TestRawSocketTryReadNeverWaits(t *testing.T) {
+	c, peer := tcpPair(t)
+	raw := newRawSocket(c, 0, nil).(*rawSocket)
+	buf := make([]byte, 64)
+	start := time.Now()
+	if n, err := raw.TryRead(buf); n != 0 || err != nil {
+		t.Fatalf("TryRead with nothing sent = %d, %v", n, err)
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("TryRead waited %v", d)
+	}
+	peer.Write([]byte("ready"))
+	deadline := time.Now().Add(time.Second)
+	n, err := raw.TryRead(buf)
+	for n == 0 && err == nil && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+		n, err = raw.TryRead(buf)
+	}
+	if string(buf[:n]) != "ready" || err != nil {
+		t.Fatalf("TryRead after the peer wrote = %q, %v", buf[:n], err)
+	}
+	peer.Close()
+	for deadline := time.Now().Add(time.Second); err == nil && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		_, err = raw.TryRead(buf)
+	}
+	if err != io.EOF {
+		t.Errorf("TryRead after the peer closed = %v, want io.EOF", err)
+	}
+}

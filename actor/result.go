@@ -187,14 +187,15 @@ const streamBytes = 1 << 20
 // readRows reads rows into res (replacing what it held) until the end of
 // the result set, or, when limit > 0, until limit rows or (unbuffered)
 // streamBytes bytes. An unbuffered result waits for one row when wait is
-// set and then takes only the rows already buffered, so a stream hands
-// each row over as soon as it arrives.
+// set and then takes only the rows that have arrived (in the read buffer,
+// or in the socket's, read without waiting), so a stream hands each row
+// over as soon as it arrives.
 func (c *Conn) readRows(res *result, limit int, wait bool) error {
 	s := c.sess
 	ncols := len(res.cols)
 	res.rows, res.spans, res.nrows = res.rows[:0], res.spans[:0], 0
 	for limit == 0 || res.nrows < limit && len(res.rows) < streamBytes {
-		if res.unbuffered && limit > 0 && (res.nrows > 0 || !wait) && !s.pr.HasPacket() {
+		if res.unbuffered && limit > 0 && (res.nrows > 0 || !wait) && !s.pr.HasPacket() && !s.pr.TopUp() {
 			return nil
 		}
 		p, ok, end, err := c.nextRow()

@@ -102,6 +102,14 @@ func (c *Compressor) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// TryRead returns decompressed bytes already at hand, without reading
+// (NonBlockingReader).
+func (c *Compressor) TryRead(p []byte) (int, error) {
+	n := copy(p, c.in[c.off:])
+	c.off += n
+	return n, nil
+}
+
 func (c *Compressor) readPacket() error {
 	if _, err := io.ReadFull(c.rw, c.hdr[:]); err != nil {
 		return err

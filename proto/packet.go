@@ -73,6 +73,33 @@ func (pr *PacketReader) HasPacket() bool {
 	return n < MaxPayloadLen && pr.end-pr.start >= headerLen+n
 }
 
+// A NonBlockingReader can be asked for the bytes it has ready without
+// waiting for more: TryRead returns 0 and no error when there are none.
+type NonBlockingReader interface {
+	TryRead(p []byte) (int, error)
+}
+
+// TopUp adds to the buffer, without waiting, what the source has ready
+// when it is a NonBlockingReader, and reports whether the next packet is
+// then buffered whole (see HasPacket). A read error is left for the next
+// ReadPacket to meet.
+func (pr *PacketReader) TopUp() bool {
+	nb, ok := pr.r.(NonBlockingReader)
+	if !ok || pr.split {
+		return false
+	}
+	if pr.start > 0 {
+		pr.end = copy(pr.buf, pr.buf[pr.start:pr.end])
+		pr.start = 0
+	}
+	if pr.end == len(pr.buf) {
+		return false // a packet larger than the buffer: ReadPacket grows it
+	}
+	n, _ := nb.TryRead(pr.buf[pr.end:])
+	pr.end += n
+	return n > 0 && pr.HasPacket()
+}
+
 // fill makes sure at least n unread bytes are buffered.
 func (pr *PacketReader) fill(n int) error {
 	if pr.end-pr.start >= n {

@@ -167,3 +167,48 @@ func FuzzPacketReader(f *testing.F) {
 		}
 	})
 }
+
+// trickle is a NonBlockingReader that has only ready bytes to give.
+type trickle struct{ ready []byte }
+
+func (t *trickle) Read(p []byte) (int, error) {
+	if len(t.ready) == 0 {
+		return 0, io.EOF // a blocking read would wait here
+	}
+	return t.TryRead(p)
+}
+
+func (t *trickle) TryRead(p []byte) (int, error) {
+	n := copy(p, t.ready)
+	t.ready = t.ready[n:]
+	return n, nil
+}
+
+func TestHasPacketAndTopUpTellWhatIsBufferedWithoutWaiting(t *testing.T) {
+	one, two := frame(0, []byte("first")), frame(1, []byte("second"))
+	src := &trickle{ready: append(append([]byte{}, one...), two[:3]...)}
+	pr := NewPacketReader(src, 0)
+	if pr.HasPacket() {
+		t.Fatal("HasPacket before anything was read")
+	}
+	if !pr.TopUp() {
+		t.Fatal("TopUp found no packet in the ready bytes")
+	}
+	if p, err := pr.ReadPacket(); err != nil || string(p) != "first" {
+		t.Fatalf("ReadPacket = %q, %v", p, err)
+	}
+	if pr.HasPacket() || pr.TopUp() {
+		t.Fatal("a packet missing its last bytes counts as buffered")
+	}
+	src.ready = two[3:]
+	if !pr.TopUp() {
+		t.Fatal("TopUp did not complete the second packet")
+	}
+	if p, err := pr.ReadPacket(); err != nil || string(p) != "second" {
+		t.Fatalf("ReadPacket = %q, %v", p, err)
+	}
+	split := NewPacketReader(bytes.NewReader(frame(0, make([]byte, MaxPayloadLen))), 0)
+	if split.TopUp() {
+		t.Error("TopUp on a reader that cannot read without waiting")
+	}
+}
