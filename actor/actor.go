@@ -74,6 +74,8 @@ type Conn struct {
 	nc      net.Conn
 	prober  *prober // liveness probe of the socket under any TLS layer
 	log     *slog.Logger
+	// cancelObs is cfg.Observer when it also observes cancellations.
+	cancelObs CancelObserver
 
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -126,6 +128,18 @@ type Conn struct {
 // Connect dials the server, authenticates, initialises the session and
 // starts the connection's actor.
 func Connect(ctx context.Context, cfg Config) (*Conn, error) {
+	co, ok := cfg.Observer.(ConnectObserver)
+	if !ok {
+		return open(ctx, cfg)
+	}
+	begin := time.Now()
+	c, err := open(ctx, cfg)
+	co.ObserveConnect(ConnectEvent{Duration: time.Since(begin), Err: err})
+	return c, err
+}
+
+// open is Connect without the observer.
+func open(ctx context.Context, cfg Config) (*Conn, error) {
 	cfg, err := cfg.withOptionFile()
 	if err != nil {
 		return nil, &Error{Op: "connect", Err: err}
@@ -161,6 +175,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		cachesMeta:    s.cacheMeta,
 		tlsState:      s.tlsState,
 	}
+	c.cancelObs, _ = cfg.Observer.(CancelObserver)
 	c.log = cfg.Logger
 	if c.log == nil && cfg.Echo {
 		c.log = slog.Default()
@@ -250,6 +265,7 @@ func (c *Conn) perform(req *request, kill bool) {
 	if cs != nil {
 		if c.killer.unwatch(done) {
 			c.disarmCancel(cs) // waits for the kill to finish
+			c.observeCancel(cs)
 			if req.err == nil {
 				req.err = req.ctx.Err()
 			}
