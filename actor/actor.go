@@ -126,7 +126,9 @@ type Conn struct {
 }
 
 // Connect dials the server, authenticates, initialises the session and
-// starts the connection's actor.
+// starts the connection's actor. A failure in transport (the dial, a reset,
+// a timeout) is SafeToRetry; one the server or the authentication or TLS
+// exchange refused is not, since trying again cannot help.
 func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	co, ok := cfg.Observer.(ConnectObserver)
 	if !ok {
@@ -156,6 +158,9 @@ func open(ctx context.Context, cfg Config) (*Conn, error) {
 	defer cancel()
 	s, err := dialSession(ctx, &cfg)
 	if err != nil {
+		if transportFailure(err) {
+			err = markNotSent(err)
+		}
 		return nil, &Error{Op: "connect", Err: err}
 	}
 	c := &Conn{
