@@ -233,6 +233,14 @@ func (e *poolEvents) ObserveAcquire(name string, ev pool.AcquireEvent) {
 	e.acquires = append(e.acquires, name+": "+what)
 }
 
+// ObserveCommand makes poolEvents an actor.Observer too, for a pool that
+// sets it as its Conn.Observer as well.
+func (e *poolEvents) ObserveCommand(actor.CommandEvent) {
+	e.mu.Lock()
+	e.commands["the observer itself"]++
+	e.mu.Unlock()
+}
+
 type connEvents struct {
 	e    *poolEvents
 	pool string
@@ -246,17 +254,20 @@ func (c connEvents) ObserveCommand(actor.CommandEvent) {
 
 func TestNewGivesConnectionsTheObserversOwnObserverForThePool(t *testing.T) {
 	ev := &poolEvents{commands: map[string]int{}}
-	writer := newPool(t, func(c *pool.Config) { c.Name, c.Observer, c.MaxSize, c.AcquireTimeout = "writer", ev, 1, 50*time.Millisecond })
+	writer := newPool(t, func(c *pool.Config) {
+		c.Name, c.Observer, c.MaxSize, c.AcquireTimeout = "writer", ev, 1, 50*time.Millisecond
+	})
 	reader := newPool(t, func(c *pool.Config) { c.Name, c.Observer = "reader", ev })
 	mine := connEvents{ev, "mine"}
 	explicit := newPool(t, func(c *pool.Config) { c.Name, c.Observer, c.Conn.Observer = "explicit", ev, mine })
+	twice := newPool(t, func(c *pool.Config) { c.Name, c.Observer, c.Conn.Observer = "twice", ev, ev })
 	if _, err := pool.New(pool.Config{Name: "refused", Observer: ev, Conn: connConfig(t)}); !errors.Is(err, pool.ErrConfig) {
 		t.Errorf("New with an Observer that serves no such pool = %v, want ErrConfig", err)
 	}
 	if got := explicit.Config().Conn.Observer; got != actor.Observer(mine) {
 		t.Errorf("an explicit Conn.Observer was replaced by %v", got)
 	}
-	for _, p := range []*pool.Pool{writer, reader, explicit} {
+	for _, p := range []*pool.Pool{writer, reader, explicit, twice} {
 		if _, err := p.Execute(ctxT(t), "SELECT 1"); err != nil {
 			t.Fatal(err)
 		}
@@ -270,15 +281,18 @@ func TestNewGivesConnectionsTheObserversOwnObserverForThePool(t *testing.T) {
 
 	ev.mu.Lock()
 	defer ev.mu.Unlock()
-	if strings.Join(ev.served, ",") != "writer,reader" {
-		t.Errorf("connection observers handed out for %v, want writer and reader", ev.served)
+	if strings.Join(ev.served, ",") != "writer,reader,twice" {
+		t.Errorf("connection observers handed out for %v, want writer, reader and twice", ev.served)
 	}
-	for _, name := range []string{"writer", "reader", "mine"} {
+	if n := ev.commands["the observer itself"]; n != 0 {
+		t.Errorf("%d commands observed by the pool Observer as a Conn.Observer, not by its view of the pool", n)
+	}
+	for _, name := range []string{"writer", "reader", "mine", "twice"} {
 		if ev.commands[name] == 0 {
 			t.Errorf("no commands observed for %s: %v", name, ev.commands)
 		}
 	}
-	want := []string{"writer: ok", "reader: ok", "explicit: ok", "writer: ok", "writer: " + exhausted.Error()}
+	want := []string{"writer: ok", "reader: ok", "explicit: ok", "twice: ok", "writer: ok", "writer: " + exhausted.Error()}
 	if strings.Join(ev.acquires, "\n") != strings.Join(want, "\n") {
 		t.Errorf("acquires observed:\n%s\nwant:\n%s", strings.Join(ev.acquires, "\n"), strings.Join(want, "\n"))
 	}

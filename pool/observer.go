@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"reflect"
 	"time"
 
 	"github.com/amysql/amysql/actor"
@@ -14,9 +15,9 @@ type Observer interface {
 }
 
 // ConnObserverSource is implemented by an Observer that also observes the
-// pool's connections. When Config.Conn.Observer is nil, New sets it to
-// ConnObserver(Config.Name), so the pool's and its connections' events
-// carry the same name without it being given twice. ConnObserver returns
+// pool's connections. When Config.Conn.Observer is nil (or the Observer
+// itself), New sets it to ConnObserver(Config.Name), so the pool's and its
+// connections' events carry the same name without it being given twice. ConnObserver returns
 // nil for a pool it cannot serve, and New then fails with ErrConfig.
 type ConnObserverSource interface {
 	ConnObserver(pool string) actor.Observer
@@ -36,4 +37,11 @@ type AcquireEvent struct {
 	// returned (ErrExhausted, the caller's ctx error, a connect error,
 	// ErrClosed).
 	Err error
+}
+
+// sameObserver reports whether conn is the pool Observer o itself. Only
+// pointers are compared: comparing other values may panic.
+func sameObserver(conn actor.Observer, o Observer) bool {
+	a, b := reflect.ValueOf(conn), reflect.ValueOf(o)
+	return a.Kind() == reflect.Pointer && a.Type() == b.Type() && a.Pointer() == b.Pointer()
 }

@@ -75,7 +75,7 @@ func New(cfg Config) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	if src, ok := cfg.Observer.(ConnObserverSource); ok && cfg.Conn.Observer == nil {
+	if src, ok := cfg.Observer.(ConnObserverSource); ok && (cfg.Conn.Observer == nil || sameObserver(cfg.Conn.Observer, cfg.Observer)) {
 		if cfg.Conn.Observer = src.ConnObserver(cfg.Name); cfg.Conn.Observer == nil {
 			return nil, fmt.Errorf("%w: the Observer serves no pool named %q", ErrConfig, cfg.Name)
 		}
