@@ -42,13 +42,15 @@ type Stat struct {
 	EmptyAcquireCount    int64         // acquires that had to wait or open a connection
 	EmptyAcquireWaitTime time.Duration // time those acquires waited
 	CanceledAcquireCount int64         // acquires ended by their ctx
+	AcquireErrors        int64         // failed acquires of any cause
+	NewConns             int64         // connections opened
+	ConnectErrors        int64         // failed background connection attempts
+	PingFailures         int64         // idle connections that failed their ping
+
 	// ExhaustedAcquireCount counts the acquires AcquireTimeout ended while
 	// every connection was in use (ErrExhausted); also in AcquireErrors.
 	ExhaustedAcquireCount int64
-	AcquireErrors         int64 // failed acquires of any cause
-	NewConns              int64 // connections opened
-	ConnectErrors         int64 // failed background connection attempts
-	PingFailures          int64 // idle connections that failed their ping
+
 	// Destroyed counts closed connections by reason: broken, ping,
 	// lifetime, idle, recycle, dirty, hook, cleared, closed.
 	Destroyed map[string]int64
@@ -67,24 +69,25 @@ func (s *Stat) DestroyedTotal() int64 {
 func (p *Pool) Stat() *Stat {
 	ps := p.p.Stat()
 	s := &Stat{
-		Acquired:              int(ps.AcquiredResources()) - int(p.destroying.Load()),
-		Idle:                  int(ps.IdleResources()),
-		Constructing:          int(ps.ConstructingResources()),
-		Total:                 p.total(ps),
-		Min:                   p.cfg.MinSize,
-		Max:                   p.cfg.MaxSize,
-		Waiting:               int(p.waiting.Load()),
-		AcquireCount:          ps.AcquireCount(),
-		AcquireDuration:       ps.AcquireDuration(),
-		EmptyAcquireCount:     ps.EmptyAcquireCount(),
-		EmptyAcquireWaitTime:  ps.EmptyAcquireWaitTime(),
-		CanceledAcquireCount:  ps.CanceledAcquireCount(),
+		Acquired:             int(ps.AcquiredResources()) - int(p.destroying.Load()),
+		Idle:                 int(ps.IdleResources()),
+		Constructing:         int(ps.ConstructingResources()),
+		Total:                p.total(ps),
+		Min:                  p.cfg.MinSize,
+		Max:                  p.cfg.MaxSize,
+		Waiting:              int(p.waiting.Load()),
+		AcquireCount:         ps.AcquireCount(),
+		AcquireDuration:      ps.AcquireDuration(),
+		EmptyAcquireCount:    ps.EmptyAcquireCount(),
+		EmptyAcquireWaitTime: ps.EmptyAcquireWaitTime(),
+		CanceledAcquireCount: ps.CanceledAcquireCount(),
+		AcquireErrors:        p.acquireErrors.Load(),
+		NewConns:             p.newConns.Load(),
+		ConnectErrors:        p.connectErrors.Load(),
+		PingFailures:         p.pingFailures.Load(),
+		Destroyed:            make(map[string]int64, numReasons),
+
 		ExhaustedAcquireCount: p.exhausted.Load(),
-		AcquireErrors:         p.acquireErrors.Load(),
-		NewConns:              p.newConns.Load(),
-		ConnectErrors:         p.connectErrors.Load(),
-		PingFailures:          p.pingFailures.Load(),
-		Destroyed:             make(map[string]int64, numReasons),
 	}
 	for r := reason(0); r < numReasons; r++ {
 		s.Destroyed[r.String()] = p.destroyed[r].Load()
