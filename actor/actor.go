@@ -85,6 +85,8 @@ type core struct {
 	nc      net.Conn
 	prober  *prober // liveness probe of the socket under any TLS layer
 	log     *slog.Logger
+	// cancelObs is cfg.Observer when it also observes cancellations.
+	cancelObs CancelObserver
 
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -141,8 +143,22 @@ type core struct {
 }
 
 // Connect dials the server, authenticates, initialises the session and
-// starts the connection's actor.
+// starts the connection's actor. A failure in transport (the dial, a reset,
+// a timeout) is SafeToRetry; one the server or the authentication or TLS
+// exchange refused is not, since trying again cannot help.
 func Connect(ctx context.Context, cfg Config) (*Conn, error) {
+	co, ok := cfg.Observer.(ConnectObserver)
+	if !ok {
+		return open(ctx, cfg)
+	}
+	begin := time.Now()
+	c, err := open(ctx, cfg)
+	co.ObserveConnect(ConnectEvent{Duration: time.Since(begin), Err: err})
+	return c, err
+}
+
+// open is Connect without the observer.
+func open(ctx context.Context, cfg Config) (*Conn, error) {
 	cfg, err := cfg.withOptionFile()
 	if err != nil {
 		return nil, &Error{Op: "connect", Err: err}
@@ -162,6 +178,9 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	defer cancel()
 	s, err := dialSession(ctx, &cfg, cfg.endpoint())
 	if err != nil {
+		if transportFailure(err) {
+			err = markNotSent(err)
+		}
 		return nil, &Error{Op: "connect", Err: err}
 	}
 	c := &Conn{core: &core{
@@ -183,6 +202,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		cachesMeta:    s.cacheMeta,
 		tlsState:      s.tlsState,
 	}}
+	c.cancelObs, _ = cfg.Observer.(CancelObserver)
 	c.log = cfg.Logger
 	if c.log == nil && cfg.Echo {
 		c.log = slog.Default()
@@ -272,6 +292,7 @@ func (c *Conn) perform(req *request, kill bool) {
 	if cs != nil {
 		if c.killer.unwatch(done) {
 			c.disarmCancel(cs) // waits for the kill to finish
+			c.observeCancel(cs)
 			if req.err == nil {
 				req.err = req.ctx.Err()
 			}

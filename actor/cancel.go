@@ -13,9 +13,10 @@ import (
 // over a side connection, and a backstop that closes the connection when
 // the command does not finish within CancelTimeout afterwards.
 type cancelState struct {
-	c      *Conn
-	fired  chan struct{} // closed when fire has finished
-	fireFn func()        // fire, made once
+	c       *Conn
+	fired   chan struct{} // closed when fire has finished
+	fireFn  func()        // fire, made once
+	killErr error         // the KILL QUERY's failure, set before fired closes
 
 	mu       sync.Mutex
 	finished bool
@@ -59,6 +60,7 @@ func (cs *cancelState) fire() {
 	defer cancel()
 	if err := killQuery(ctx, &c.cfg, c.peer, c.threadID); err != nil {
 		// The server cannot be told: give up on the connection.
+		cs.killErr = err
 		cs.interrupt()
 		return
 	}
@@ -94,6 +96,14 @@ func (c *Conn) disarmCancel(cs *cancelState) {
 		_ = c.nc.SetDeadline(time.Time{})
 	}
 	cs.mu.Unlock()
+}
+
+// observeCancel reports a fired cancellation after disarmCancel, once the
+// session's fate is known. The caller holds the wire.
+func (c *Conn) observeCancel(cs *cancelState) {
+	if o := c.cancelObs; o != nil {
+		o.ObserveCancel(CancelEvent{KillErr: cs.killErr, Dropped: c.sess.broken != nil})
+	}
 }
 
 // killQuery runs KILL QUERY for threadID over a new, short-lived session

@@ -14,8 +14,11 @@ import (
 	"github.com/amysql/amysql/proto"
 )
 
-// clientVersion is sent as the _client_version connect attribute.
-const clientVersion = "0.1.0"
+// Version is the client's version, sent as the _client_version connect
+// attribute.
+const Version = "0.1.0"
+
+const clientVersion = Version
 
 // dialSession dials ep, upgrades to TLS when configured, and
 // authenticates. cfg must have defaults applied. Everything is bounded by

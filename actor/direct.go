@@ -116,6 +116,7 @@ func (c *Conn) resync(ph phase) {
 	if err != nil && s.broken == nil {
 		s.fail(err)
 	}
+	c.observeCancel(cs)
 	c.setWire(false, false)
 	c.finish()
 	c.busy.Store(false)

@@ -11,6 +11,38 @@ type Observer interface {
 	ObserveCommand(ev CommandEvent)
 }
 
+// ConnectObserver is an optional interface of an Observer: Connect checks
+// for it and reports every connection attempt, whether it succeeded or not.
+type ConnectObserver interface {
+	ObserveConnect(ev ConnectEvent)
+}
+
+// ConnectEvent describes one Connect: dial, TLS, authentication and
+// session set-up.
+type ConnectEvent struct {
+	Duration time.Duration
+	Err      error // nil when the connection was opened
+}
+
+// CancelObserver is an optional interface of an Observer, checked once by
+// Connect: it is told about every command that was still running on the
+// server when its ctx ended, and was stopped with KILL QUERY.
+type CancelObserver interface {
+	ObserveCancel(ev CancelEvent)
+}
+
+// CancelEvent describes the cancellation of a running command, reported
+// once the command has ended and the connection's fate is known.
+type CancelEvent struct {
+	// KillErr is the failure of the KILL QUERY side connection; nil when
+	// the server was told to stop the statement.
+	KillErr error
+	// Dropped reports that the connection was closed: the KILL QUERY
+	// failed, or the command had not ended CancelTimeout after it (the
+	// resynchronisation timed out).
+	Dropped bool
+}
+
 // CommandEvent describes one command a connection ran.
 type CommandEvent struct {
 	// Kind is the command's kind: "query", "fetch", "next_result",

@@ -1,6 +1,12 @@
 package actor
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+)
 
 // ErrNotSent marks an error that happened before any byte of the statement
 // reached the server: a closed or broken connection, a context that ended
@@ -26,3 +32,21 @@ func markNotSent(err error) error {
 // other failure — a timeout, a lost connection mid-command, a server
 // error — may have happened after the server ran it.
 func SafeToRetry(err error) bool { return errors.Is(err, ErrNotSent) }
+
+// transportFailure reports whether a failed connection attempt failed in
+// transport — the dial, a reset or timeout during the handshake — rather
+// than being refused by the server, the authentication or TLS exchange, or
+// the configuration: only the former may succeed when tried again.
+func transportFailure(err error) bool {
+	var ne net.Error
+	switch {
+	case isServerError(err), errors.Is(err, ErrAuth), errors.Is(err, ErrTLS),
+		errors.Is(err, ErrTLSRequired), errors.Is(err, ErrUnsupported):
+		return false
+	case errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		errors.Is(err, os.ErrDeadlineExceeded):
+		return true
+	}
+	return false
+}

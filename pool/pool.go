@@ -31,6 +31,12 @@ var ErrClosed = errors.New("amysql/pool: pool is closed")
 // nothing was sent to it.
 var ErrReleased = actor.ErrRevoked
 
+// ErrExhausted is returned by an Acquire that AcquireTimeout ended while
+// every connection (MaxSize of them) was in use. Such an error also
+// matches context.DeadlineExceeded and actor.ErrNotSent; an Acquire ended
+// by the caller's own ctx returns that ctx's error instead.
+var ErrExhausted = errors.New("amysql/pool: pool exhausted")
+
 // connRes is what puddle holds for each connection.
 type connRes struct {
 	conn       *actor.Conn // the owner's handle: only the pool uses it
@@ -66,6 +72,9 @@ type Pool struct {
 	pingFailures  atomic.Int64
 	acquireErrors atomic.Int64
 	connectErrors atomic.Int64
+	waiting       atomic.Int64 // callers in puddle's Acquire
+	exhausted     atomic.Int64 // acquires that failed with ErrExhausted
+	acqObs        AcquireObserver
 	// destroying counts connections handed to puddle for destruction
 	// whose close has not finished; puddle still counts them.
 	destroying atomic.Int64
@@ -78,7 +87,13 @@ func New(cfg Config) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
+	if src, ok := cfg.Observer.(ConnObserverSource); ok && (cfg.Conn.Observer == nil || sameObserver(cfg.Conn.Observer, cfg.Observer)) {
+		if cfg.Conn.Observer = src.ConnObserver(cfg.Name); cfg.Conn.Observer == nil {
+			return nil, fmt.Errorf("%w: the Observer serves no pool named %q", ErrConfig, cfg.Name)
+		}
+	}
 	p := &Pool{cfg: cfg, quit: make(chan struct{}), done: make(chan struct{}), live: map[*actor.Conn]struct{}{}}
+	p.acqObs, _ = cfg.Observer.(AcquireObserver)
 	max := int32(cfg.MaxSize)
 	if cfg.MaxSize == Unlimited {
 		max = math.MaxInt32
@@ -111,6 +126,13 @@ func (p *Pool) connectTimeout() time.Duration {
 	return 10 * time.Second
 }
 
+// connectError is a failure to open a connection, which Acquire returns
+// with the retry semantics of its cause.
+type connectError struct{ err error }
+
+func (e *connectError) Error() string { return e.err.Error() }
+func (e *connectError) Unwrap() error { return e.err }
+
 // construct opens a connection. Puddle does not cancel construction with
 // the acquiring ctx, so it has its own timeout.
 func (p *Pool) construct(ctx context.Context) (*connRes, error) {
@@ -118,12 +140,12 @@ func (p *Pool) construct(ctx context.Context) (*connRes, error) {
 	defer cancel()
 	c, err := actor.Connect(ctx, p.cfg.Conn)
 	if err != nil {
-		return nil, err
+		return nil, &connectError{err}
 	}
 	if p.cfg.AfterConnect != nil {
 		if err := p.cfg.AfterConnect(ctx, c); err != nil {
 			c.Close()
-			return nil, fmt.Errorf("amysql/pool: AfterConnect: %w", err)
+			return nil, &connectError{fmt.Errorf("AfterConnect: %w", err)}
 		}
 	}
 	cr := &connRes{conn: c}
@@ -186,30 +208,47 @@ type Conn struct {
 }
 
 // Acquire returns a healthy connection, waiting for one while the pool is
-// at MaxSize. It honours ctx and AcquireTimeout.
+// at MaxSize. It honours ctx and AcquireTimeout: when AcquireTimeout ends
+// the wait with every connection in use the error is ErrExhausted. A
+// failure to open a connection is returned with that failure's retry
+// semantics (actor.SafeToRetry); every other failure sent nothing.
 func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
+	o := p.acqObs
+	if o == nil {
+		return p.acquire(ctx)
+	}
+	start := time.Now()
+	c, err := p.acquire(ctx)
+	o.ObserveAcquire(p.cfg.Name, AcquireEvent{Wait: time.Since(start), Err: err})
+	return c, err
+}
+
+// errAcquireTimeout is the cause of an acquire ctx that AcquireTimeout ended.
+var errAcquireTimeout = errors.New("amysql/pool: AcquireTimeout")
+
+func (p *Pool) acquire(ctx context.Context) (*Conn, error) {
 	if p.closed.Load() {
 		return nil, fmt.Errorf("%w (%w)", ErrClosed, actor.ErrNotSent)
 	}
 	if t := p.cfg.AcquireTimeout; t > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t)
+		ctx, cancel = context.WithTimeoutCause(ctx, t, errAcquireTimeout)
 		defer cancel()
 	}
 	for {
+		p.waiting.Add(1)
 		res, err := p.p.Acquire(ctx)
+		p.waiting.Add(-1)
 		if err != nil {
 			p.acquireErrors.Add(1)
-			if errors.Is(err, puddle.ErrClosedPool) {
-				return nil, fmt.Errorf("%w (%w)", ErrClosed, actor.ErrNotSent)
-			}
-			return nil, fmt.Errorf("amysql/pool: acquire: %w (%w)", err, actor.ErrNotSent)
+			return nil, p.acquireError(ctx, err)
 		}
 		cr := res.Value()
 		if why, ok := p.usable(ctx, res); !ok {
 			p.destroy(res, why)
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("amysql/pool: acquire: %w (%w)", err, actor.ErrNotSent)
+				p.acquireErrors.Add(1)
+				return nil, p.acquireError(ctx, err)
 			}
 			continue
 		}
@@ -219,6 +258,43 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 		}
 		return cr.handle(p, res), nil
 	}
+}
+
+// acquireError says why an acquire under ctx failed with err.
+func (p *Pool) acquireError(ctx context.Context, err error) error {
+	var ce *connectError
+	switch {
+	case errors.Is(err, puddle.ErrClosedPool):
+		return fmt.Errorf("%w (%w)", ErrClosed, actor.ErrNotSent)
+	case errors.As(err, &ce):
+		return fmt.Errorf("amysql/pool: acquire: %w", ce.err)
+	case context.Cause(ctx) == errAcquireTimeout:
+		ps := p.p.Stat()
+		inUse := int(ps.AcquiredResources())
+		if p.cfg.MaxSize != Unlimited && inUse >= p.cfg.MaxSize {
+			p.exhausted.Add(1)
+			return &exhaustedError{size: p.cfg.MaxSize, wait: p.cfg.AcquireTimeout}
+		}
+		return fmt.Errorf("amysql/pool: acquire: AcquireTimeout %v reached with %d connections in use and %d being opened: %w (%w)",
+			p.cfg.AcquireTimeout, inUse, ps.ConstructingResources(), err, actor.ErrNotSent)
+	}
+	return fmt.Errorf("amysql/pool: acquire: %w (%w)", err, actor.ErrNotSent)
+}
+
+// exhaustedError is an acquire that AcquireTimeout ended while every
+// connection was in use.
+type exhaustedError struct {
+	size int
+	wait time.Duration
+}
+
+func (e *exhaustedError) Error() string {
+	return fmt.Sprintf("amysql/pool: acquire: pool exhausted: waited the %v AcquireTimeout with all %d connections in use (%v)",
+		e.wait, e.size, actor.ErrNotSent)
+}
+
+func (e *exhaustedError) Unwrap() []error {
+	return []error{ErrExhausted, context.DeadlineExceeded, actor.ErrNotSent}
 }
 
 // usable checks an idle connection before handing it out.

@@ -30,7 +30,11 @@ type Stat struct {
 	Idle         int // waiting in the pool
 	Constructing int // being opened
 	Total        int // all of the above
-	Max          int // MaxSize (math.MaxInt32 for Unlimited)
+	Min          int // MinSize
+	Max          int // MaxSize (Unlimited for none)
+	// Waiting counts the callers inside Acquire waiting for a connection
+	// (idle, released, or being opened for them).
+	Waiting int
 
 	// Cumulative counters.
 	AcquireCount         int64         // successful acquires
@@ -42,6 +46,11 @@ type Stat struct {
 	NewConns             int64         // connections opened
 	ConnectErrors        int64         // failed background connection attempts
 	PingFailures         int64         // idle connections that failed their ping
+
+	// ExhaustedAcquireCount counts the acquires AcquireTimeout ended while
+	// every connection was in use (ErrExhausted); also in AcquireErrors.
+	ExhaustedAcquireCount int64
+
 	// Destroyed counts closed connections by reason: broken, ping,
 	// lifetime, idle, recycle, dirty, hook, cleared, closed.
 	Destroyed map[string]int64
@@ -64,7 +73,9 @@ func (p *Pool) Stat() *Stat {
 		Idle:                 int(ps.IdleResources()),
 		Constructing:         int(ps.ConstructingResources()),
 		Total:                p.total(ps),
-		Max:                  int(ps.MaxResources()),
+		Min:                  p.cfg.MinSize,
+		Max:                  p.cfg.MaxSize,
+		Waiting:              int(p.waiting.Load()),
 		AcquireCount:         ps.AcquireCount(),
 		AcquireDuration:      ps.AcquireDuration(),
 		EmptyAcquireCount:    ps.EmptyAcquireCount(),
@@ -75,15 +86,11 @@ func (p *Pool) Stat() *Stat {
 		ConnectErrors:        p.connectErrors.Load(),
 		PingFailures:         p.pingFailures.Load(),
 		Destroyed:            make(map[string]int64, numReasons),
+
+		ExhaustedAcquireCount: p.exhausted.Load(),
 	}
 	for r := reason(0); r < numReasons; r++ {
 		s.Destroyed[r.String()] = p.destroyed[r].Load()
 	}
 	return s
-}
-
-// Observer receives pool events (for metrics).
-type Observer interface {
-	ConnCreated(pool string)
-	ConnDestroyed(pool, reason string)
 }

@@ -168,8 +168,8 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cfg.MinSize = min(workers, cfg.MaxSize)
 	}
 	cfg.Name = "poolbench"
-	obs := metrics.NewObserver(cfg.Name)
-	cfg.Conn.Observer = obs
+	obs := metrics.NewObserver("") // pool.New labels the connections with cfg.Name
+	cfg.Observer = obs
 	p, err := pool.New(cfg)
 	if err != nil {
 		return fmt.Errorf("cannot reach the server: %w", err)
@@ -182,7 +182,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}()
 	if o.metricsAddr != "" {
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(obs, metrics.NewCollector(p))
+		reg.MustRegister(obs, metrics.NewCollector(p), metrics.NewBuildInfoCollector())
 		ln, err := net.Listen("tcp", o.metricsAddr)
 		if err != nil {
 			return fmt.Errorf("-metrics-addr: %w", err)
