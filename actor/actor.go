@@ -102,6 +102,7 @@ type core struct {
 	busy     atomic.Bool  // a command is being served
 	inflight atomic.Int32 // commands sent and not yet answered
 	maxPkt   atomic.Int64 // the server's max_allowed_packet, once read
+	lastGTID atomic.Pointer[string]
 
 	threadID      uint32
 	ep            endpoint // the server connected to
@@ -164,9 +165,6 @@ func open(ctx context.Context, cfg Config) (*Conn, error) {
 		return nil, &Error{Op: "connect", Err: err}
 	}
 	cfg = cfg.withDefaults()
-	if len(cfg.Hosts) > 0 {
-		return nil, &Error{Op: "connect", Err: fmt.Errorf("%w: connecting to several hosts", ErrUnsupported)}
-	}
 	if len(cfg.ServerPublicKey) == 0 && cfg.ServerPublicKeyFile != "" {
 		pem, err := os.ReadFile(cfg.ServerPublicKeyFile)
 		if err != nil {
@@ -174,11 +172,9 @@ func open(ctx context.Context, cfg Config) (*Conn, error) {
 		}
 		cfg.ServerPublicKey = pem
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
-	defer cancel()
-	s, err := dialSession(ctx, &cfg, cfg.endpoint())
+	s, err := dialAny(ctx, &cfg)
 	if err != nil {
-		if transportFailure(err) {
+		if transportFailure(err) || errors.Is(err, ErrWrongRole) {
 			err = markNotSent(err)
 		}
 		return nil, &Error{Op: "connect", Err: err}

@@ -35,7 +35,7 @@ func (s *session) authenticate(resp *proto.HandshakeResponse, plugin string, sal
 		}
 		switch p[0] {
 		case proto.HeaderOK:
-			ok, err := proto.ParseOK(p, s.caps)
+			ok, err := s.parseOK(p)
 			if err != nil {
 				return err
 			}

@@ -35,8 +35,22 @@ type Config struct {
 	Host string // default "127.0.0.1"
 	Port int    // default 3306
 	// Hosts lists servers as "host:port" to connect to instead of Host and
-	// Port (DSN tcp(h1:3306,h2:3306)); see HostOrder and Target.
-	Hosts      []string
+	// Port (DSN tcp(h1:3306,h2:3306)), tried in HostOrder until one answers
+	// with the Target role; each attempt gets ConnectTimeout of its own.
+	Hosts []string
+	// HostOrder is the order Hosts are tried in (default as listed).
+	HostOrder HostOrder
+	// Target is the role the server must have (default TargetAny); the
+	// check costs one round trip at connect.
+	Target Target
+	// DenyList, when set, is shared by connections that try hosts that
+	// failed last, for DenyPeriod (default DefaultDenyPeriod); pool.New
+	// gives each pool one.
+	DenyList   *DenyList
+	DenyPeriod time.Duration
+	// TrackGTIDs asks the server to report the GTID of each write in its
+	// OK packet (session tracking), read with Conn.LastGTID.
+	TrackGTIDs bool
 	User       string
 	Password   string
 	DB         string

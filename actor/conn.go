@@ -202,6 +202,16 @@ func (c *Conn) ShowWarnings(ctx context.Context) ([]Warning, error) {
 // WarningCount returns the warning count of the last reply.
 func (c *Conn) WarningCount() int { return int(c.warnings.Load()) }
 
+// LastGTID returns the GTID of the session's last write as the server
+// reported it (Config.TrackGTIDs): "domain-server-sequence" on MariaDB, a
+// GTID set on MySQL; "" before the first write.
+func (c *Conn) LastGTID() string {
+	if g := c.lastGTID.Load(); g != nil {
+		return *g
+	}
+	return ""
+}
+
 // InsertID returns the AUTO_INCREMENT id of the last statement.
 func (c *Conn) InsertID() uint64 { return c.insertID.Load() }
 

@@ -20,10 +20,10 @@ const Version = "0.1.0"
 
 const clientVersion = Version
 
-// dialSession dials ep, upgrades to TLS when configured, and
-// authenticates. cfg must have defaults applied. Everything is bounded by
-// ctx.
-func dialSession(ctx context.Context, cfg *Config, ep endpoint) (*session, error) {
+// dialSession dials ep, upgrades to TLS when configured, authenticates,
+// initialises the session and then runs setup, if any. cfg must have
+// defaults applied. Everything is bounded by ctx.
+func dialSession(ctx context.Context, cfg *Config, ep endpoint, setup func(*session) error) (*session, error) {
 	d := net.Dialer{KeepAlive: 30 * time.Second}
 	nc, err := d.DialContext(ctx, ep.network, ep.address)
 	if err != nil {
@@ -44,6 +44,9 @@ func dialSession(ctx context.Context, cfg *Config, ep endpoint) (*session, error
 	}
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
 	err = s.handshake(ctx)
+	if err == nil && setup != nil {
+		err = setup(s)
+	}
 	if !stop() || ctx.Err() != nil {
 		if err == nil {
 			err = ctx.Err()
@@ -116,6 +119,9 @@ func (s *session) handshake(ctx context.Context) error {
 	}
 	if cfg.MultiStatements {
 		caps |= proto.ClientMultiStatements
+	}
+	if cfg.TrackGTIDs {
+		caps |= proto.ClientSessionTrack
 	}
 	if cfg.LocalInfile {
 		caps |= proto.ClientLocalFiles
@@ -272,6 +278,15 @@ func (s *session) initSession(setNames string) error {
 		}
 		if _, err := s.simpleQuery(q); err != nil {
 			return fmt.Errorf("applying autocommit: %w", err)
+		}
+	}
+	if cfg.TrackGTIDs && s.caps&proto.ClientSessionTrack != 0 {
+		q := "SET SESSION session_track_gtids='OWN_GTID'"
+		if s.hs.IsMariaDB() {
+			q = "SET SESSION session_track_system_variables='last_gtid'"
+		}
+		if _, err := s.simpleQuery(q); err != nil {
+			return fmt.Errorf("turning on GTID tracking: %w", err)
 		}
 	}
 	if cfg.InitCommand != "" {

@@ -129,6 +129,11 @@ func (c *Conn) resync(ph phase) {
 func (c *Conn) finish() {
 	s := c.sess
 	c.publish(s.status)
+	if s.gtidNew {
+		s.gtidNew = false
+		g := string(s.lastGTID)
+		c.lastGTID.Store(&g)
+	}
 	c.pending.Store(c.wireRows || c.wireMore)
 	if s.broken != nil {
 		e := error(s.broken)
@@ -151,7 +156,7 @@ func (c *Conn) skipResponse(ph phase) error {
 			case p[0] == proto.HeaderErr:
 				return nil
 			case proto.IsEOF(p):
-				ok, err := proto.ParseEnd(p, s.caps)
+				ok, err := s.parseEnd(p)
 				if err != nil {
 					return s.fail(err)
 				}
@@ -165,7 +170,7 @@ func (c *Conn) skipResponse(ph phase) error {
 		}
 		switch p[0] {
 		case proto.HeaderOK:
-			ok, err := proto.ParseOK(p, s.caps)
+			ok, err := s.parseOK(p)
 			if err != nil {
 				return s.fail(err)
 			}

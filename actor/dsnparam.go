@@ -156,6 +156,28 @@ func (c *Config) params() []Param {
 		BoolParam("allow_cleartext_passwords", &c.AllowCleartextPasswords, "allowCleartextPasswords"),
 		BoolParam("allow_public_key_retrieval", &c.AllowPublicKeyRetrieval, "allowPublicKeyRetrieval"),
 		BoolParam("reject_read_only", &c.RejectReadOnly, "rejectReadOnly"),
+		BoolParam("track_gtids", &c.TrackGTIDs),
+		DurationParam("deny_period", &c.DenyPeriod),
+		NewParam("target",
+			func(v string) error {
+				t, err := ParseTarget(v)
+				c.Target = t
+				return err
+			},
+			func() (string, bool) { return c.Target.String(), c.Target != TargetAny }),
+		NewParam("host_order",
+			func(v string) error {
+				switch strings.ToLower(v) {
+				case "sequential":
+					c.HostOrder = HostsInOrder
+				case "random":
+					c.HostOrder = HostsRandom
+				default:
+					return fmt.Errorf("bad host_order %q (want sequential or random)", v)
+				}
+				return nil
+			},
+			func() (string, bool) { return c.HostOrder.String(), c.HostOrder != HostsInOrder }),
 		NewParam("allow_native_passwords",
 			func(v string) error {
 				b, err := ParseBool(v)

@@ -154,7 +154,7 @@ func (c *Conn) statementReply(res *result, p []byte) error {
 		}
 		return s.serverError(e)
 	}
-	ok, err := proto.ParseOK(p, s.caps)
+	ok, err := s.parseOK(p)
 	if err != nil {
 		return s.fail(err)
 	}
@@ -325,7 +325,7 @@ func (c *Conn) nextRow() (p []byte, ok proto.OK, end bool, err error) {
 		}
 		return nil, ok, false, s.serverError(e)
 	case proto.IsEOF(p):
-		ok, err = proto.ParseEnd(p, s.caps)
+		ok, err = s.parseEnd(p)
 		if err != nil {
 			return nil, ok, false, s.fail(err)
 		}

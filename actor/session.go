@@ -48,6 +48,12 @@ type session struct {
 
 	// Bytes moved since the last observed command (packet headers included).
 	sent, received int64
+
+	// lastGTID is the GTID of the session's last write as the server's
+	// session tracking reported it (Config.TrackGTIDs); gtidNew says it
+	// changed since the connection last published it.
+	lastGTID []byte
+	gtidNew  bool
 }
 
 // timeoutConn applies the per-operation read and write timeouts.
@@ -217,13 +223,55 @@ func (s *session) serverError(e *proto.Error) error {
 	case proto.ErServerShutdown, proto.ErConnectionKilled, proto.ErClientInteractionTimeout, proto.ErNetPacketTooLarge:
 		s.fail(e)
 	case proto.ErOptionPreventsStatement, proto.ErCantExecuteInReadOnlyTx, proto.ErReadOnlyMode:
-		if s.cfg.RejectReadOnly {
+		if s.cfg.RejectReadOnly || s.cfg.Target == TargetPrimary {
 			// The statement was refused, not run: the connection goes, so
 			// a pool dials the new primary.
 			return s.fail(e)
 		}
+	case proto.ErUnknownCommand:
+		if e.SQLState == "08S01" {
+			// A Galera node that left the primary component (or is not
+			// ready) refuses everything until it rejoins.
+			return s.fail(e)
+		}
 	}
 	return e
+}
+
+// parseOK decodes an OK packet and notes the session state it carries.
+func (s *session) parseOK(p []byte) (proto.OK, error) {
+	ok, err := proto.ParseOK(p, s.caps)
+	if err == nil && ok.SessionState != nil {
+		err = proto.ParseSessionState(ok.SessionState, s.noteState)
+	}
+	return ok, err
+}
+
+// parseEnd decodes the packet that ends a result set.
+func (s *session) parseEnd(p []byte) (proto.OK, error) {
+	if s.caps&proto.ClientDeprecateEOF != 0 {
+		return s.parseOK(p)
+	}
+	return proto.ParseEnd(p, s.caps)
+}
+
+// noteState records the session-state changes the client asked the server
+// to track: the GTID of the session's last write (MariaDB's last_gtid
+// variable, MySQL's own GTIDs).
+func (s *session) noteState(kind byte, data []byte) {
+	var gtid []byte
+	switch kind {
+	case proto.SessionTrackSystemVariables:
+		if name, value, err := proto.SessionSystemVariable(data); err == nil && string(name) == "last_gtid" {
+			gtid = value
+		}
+	case proto.SessionTrackGTIDs:
+		gtid, _ = proto.SessionGTIDs(data)
+	}
+	if len(gtid) > 0 {
+		s.lastGTID = append(s.lastGTID[:0], gtid...)
+		s.gtidNew = true
+	}
 }
 
 // readOK reads the reply to a command that answers with OK or ERR.
@@ -235,7 +283,7 @@ func (s *session) readOK() (proto.OK, error) {
 	}
 	switch p[0] {
 	case proto.HeaderOK:
-		ok, err := proto.ParseOK(p, s.caps)
+		ok, err := s.parseOK(p)
 		if err != nil {
 			return ok, s.fail(err)
 		}
@@ -272,7 +320,7 @@ func (s *session) discardQuery(q string) error {
 		var status uint16
 		switch p[0] {
 		case proto.HeaderOK:
-			ok, err := proto.ParseOK(p, s.caps)
+			ok, err := s.parseOK(p)
 			if err != nil {
 				return s.fail(err)
 			}
@@ -314,7 +362,7 @@ func (s *session) discardQuery(q string) error {
 					return s.serverError(e)
 				}
 				if proto.IsEOF(p) {
-					end, err := proto.ParseEnd(p, s.caps)
+					end, err := s.parseEnd(p)
 					if err != nil {
 						return s.fail(err)
 					}

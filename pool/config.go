@@ -23,6 +23,7 @@ const (
 	DefaultPingIdle          = time.Second
 	DefaultPeekIdle          = time.Millisecond
 	DefaultReleaseTimeout    = 5 * time.Second
+	DefaultFailoverWait      = 30 * time.Second
 )
 
 // Config configures a pool.
@@ -53,6 +54,16 @@ type Config struct {
 	HealthCheckPeriod time.Duration
 	// AcquireTimeout bounds Acquire in addition to its ctx; 0 = none.
 	AcquireTimeout time.Duration
+	// FailoverWait is how long Acquire keeps trying to open a connection
+	// while no host of Conn.Hosts answers with the Conn.Target role (a
+	// failover in progress), within its ctx and AcquireTimeout (default
+	// DefaultFailoverWait; negative: fail at once). It applies to pools
+	// with a Target other than TargetAny, or several hosts.
+	FailoverWait time.Duration
+	// TxRetries is how many times InTx runs its function again after the
+	// transaction failed with a deadlock or a Galera certification
+	// conflict (1213, SQLSTATE 40001), which rolled it back (default 0).
+	TxRetries int
 	// PingIdle pings a connection on acquire when it has been idle longer
 	// than this (default 1s); negative disables the ping.
 	PingIdle time.Duration
@@ -126,6 +137,15 @@ func (c Config) withDefaults() (Config, error) {
 	if c.ReleaseTimeout == 0 {
 		c.ReleaseTimeout = DefaultReleaseTimeout
 	}
+	if c.FailoverWait == 0 {
+		c.FailoverWait = DefaultFailoverWait
+	}
+	if c.TxRetries < 0 {
+		return c, fmt.Errorf("%w: TxRetries %d is negative", ErrConfig, c.TxRetries)
+	}
+	if len(c.Conn.Hosts) > 0 && c.Conn.DenyList == nil {
+		c.Conn.DenyList = new(actor.DenyList) // the pool's connections learn from each other's failures
+	}
 	return c, nil
 }
 
@@ -169,6 +189,8 @@ func (c *Config) dsnParams() []actor.Param {
 		actor.DurationParam("release_timeout", &c.ReleaseTimeout),
 		actor.DurationRangeParam("ping_idle", &c.PingIdle, math.MinInt64, math.MaxInt64),
 		actor.DurationRangeParam("peek_idle", &c.PeekIdle, math.MinInt64, math.MaxInt64),
+		actor.DurationRangeParam("failover_wait", &c.FailoverWait, math.MinInt64, math.MaxInt64),
+		actor.IntParam("tx_retries", &c.TxRetries, 0, 100),
 		actor.BoolParam("reset_on_release", &c.ResetOnRelease),
 		actor.StringParam("pool_name", &c.Name),
 	}

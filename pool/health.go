@@ -3,6 +3,8 @@ package pool
 import (
 	"context"
 	"time"
+
+	"github.com/amysql/amysql/actor"
 )
 
 // healthLoop closes expired and idle-too-long connections and keeps
@@ -33,11 +35,27 @@ func (p *Pool) checkHealth() {
 		case p.cfg.MaxConnIdleTime > 0 && res.IdleDuration() > p.cfg.MaxConnIdleTime &&
 			p.Size() > p.cfg.MinSize:
 			p.destroy(res, reasonIdle)
+		case !p.hasTargetRole(cr.conn):
+			p.destroy(res, reasonRole)
 		default:
 			res.ReleaseUnused()
 		}
 	}
 	p.fillMin()
+}
+
+// hasTargetRole reports whether an idle connection's server still has the
+// role Conn.Target asks for (a switchover turns a primary read-only); a
+// connection that cannot say is not kept either.
+func (p *Pool) hasTargetRole(c *actor.Conn) bool {
+	t := p.cfg.Conn.Target
+	if t == actor.TargetAny {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.connectTimeout())
+	defer cancel()
+	role, err := c.Role(ctx)
+	return err == nil && t.Accepts(role)
 }
 
 // fillMin opens connections until MinSize are open; failures are counted

@@ -74,6 +74,7 @@ type Pool struct {
 	connectErrors atomic.Int64
 	waiting       atomic.Int64 // callers in puddle's Acquire
 	exhausted     atomic.Int64 // acquires that failed with ErrExhausted
+	failovers     atomic.Int64 // acquires that waited for a server of the target role
 	acqObs        AcquireObserver
 	// destroying counts connections handed to puddle for destruction
 	// whose close has not finished; puddle still counts them.
@@ -106,7 +107,7 @@ func New(cfg Config) (*Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), p.connectTimeout())
+	ctx, cancel := context.WithTimeout(context.Background(), p.connectBound())
 	defer cancel()
 	for i := 0; i < cfg.MinSize; i++ {
 		if err := p.p.CreateResource(ctx); err != nil {
@@ -117,6 +118,12 @@ func New(cfg Config) (*Pool, error) {
 	p.bg.Add(1)
 	go p.healthLoop()
 	return p, nil
+}
+
+// connectBound is how long opening one connection may take: a
+// ConnectTimeout for each host it may try.
+func (p *Pool) connectBound() time.Duration {
+	return p.connectTimeout() * time.Duration(max(1, len(p.cfg.Conn.Hosts)))
 }
 
 func (p *Pool) connectTimeout() time.Duration {
@@ -136,7 +143,7 @@ func (e *connectError) Unwrap() error { return e.err }
 // construct opens a connection. Puddle does not cancel construction with
 // the acquiring ctx, so it has its own timeout.
 func (p *Pool) construct(ctx context.Context) (*connRes, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.connectTimeout())
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.connectBound())
 	defer cancel()
 	c, err := actor.Connect(ctx, p.cfg.Conn)
 	if err != nil {
@@ -235,11 +242,15 @@ func (p *Pool) acquire(ctx context.Context) (*Conn, error) {
 		ctx, cancel = context.WithTimeoutCause(ctx, t, errAcquireTimeout)
 		defer cancel()
 	}
+	var failover failoverWait
 	for {
 		p.waiting.Add(1)
 		res, err := p.p.Acquire(ctx)
 		p.waiting.Add(-1)
 		if err != nil {
+			if p.awaitFailover(ctx, &failover, err) {
+				continue
+			}
 			p.acquireErrors.Add(1)
 			return nil, p.acquireError(ctx, err)
 		}

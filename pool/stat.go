@@ -15,11 +15,12 @@ const (
 	reasonHook                   // rejected by BeforeAcquire or AfterRelease
 	reasonCleared                // Clear
 	reasonClosed                 // the pool closed
+	reasonRole                   // its server no longer has Conn.Target's role
 	numReasons
 )
 
 // DestroyReasons lists the reasons Stat().Destroyed is keyed by.
-var DestroyReasons = [...]string{"broken", "ping", "lifetime", "idle", "recycle", "dirty", "hook", "cleared", "closed"}
+var DestroyReasons = [...]string{"broken", "ping", "lifetime", "idle", "recycle", "dirty", "hook", "cleared", "closed", "role"}
 
 func (r reason) String() string { return DestroyReasons[r] }
 
@@ -50,9 +51,12 @@ type Stat struct {
 	// ExhaustedAcquireCount counts the acquires AcquireTimeout ended while
 	// every connection was in use (ErrExhausted); also in AcquireErrors.
 	ExhaustedAcquireCount int64
+	// FailoverWaitCount counts the acquires that found no server of
+	// Conn.Target's role and waited for one (see FailoverWait).
+	FailoverWaitCount int64
 
 	// Destroyed counts closed connections by reason: broken, ping,
-	// lifetime, idle, recycle, dirty, hook, cleared, closed.
+	// lifetime, idle, recycle, dirty, hook, cleared, closed, role.
 	Destroyed map[string]int64
 }
 
@@ -88,6 +92,7 @@ func (p *Pool) Stat() *Stat {
 		Destroyed:            make(map[string]int64, numReasons),
 
 		ExhaustedAcquireCount: p.exhausted.Load(),
+		FailoverWaitCount:     p.failovers.Load(),
 	}
 	for r := reason(0); r < numReasons; r++ {
 		s.Destroyed[r.String()] = p.destroyed[r].Load()
