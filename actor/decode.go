@@ -3,7 +3,6 @@ package actor
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/amysql/amysql/proto"
 )
@@ -79,9 +78,6 @@ func copyBytes(b []byte) []byte {
 	copy(out, b)
 	return out
 }
-
-// zeroDate reports whether t is the zero time that stands for a zero date.
-func zeroDate(t time.Time) bool { return t.IsZero() }
 
 // typeError describes a failed conversion of column i into dest.
 func typeError(col *Column, dest any, err error) error {

@@ -172,13 +172,6 @@ func (c *Conn) endStatement(res *result, ok proto.OK) {
 	c.setWire(false, res.more)
 }
 
-func resize[T any](s []T, n int) []T {
-	if cap(s) >= n {
-		return s[:n]
-	}
-	return make([]T, n)
-}
-
 // streamBytes bounds one batch of an unbuffered result, whatever the row
 // count asked for.
 const streamBytes = 1 << 20
