@@ -306,7 +306,7 @@ func (c *Conn) roundTrip(ctx context.Context, req *request) (err error, abandone
 		return markNotSent(c.closedErr()), false
 	}
 	req.ctx = ctx
-	if err, abandoned, ran := c.tryDirect(ctx, req); ran {
+	if ran, abandoned, err := c.tryDirect(ctx, req); ran {
 		return err, abandoned
 	}
 	return c.viaMailbox(ctx, req)
