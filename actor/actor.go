@@ -384,7 +384,8 @@ func (c *Conn) do(ctx context.Context, op string, fn func(*session) error) error
 	return err
 }
 
-// exec performs a request on the wire. It runs on the actor goroutine.
+// exec performs a request on the wire. Its caller holds the wire lock: the
+// actor goroutine, or the caller's own goroutine for a direct command.
 func (c *Conn) exec(req *request) error {
 	s := c.sess
 	switch req.kind {

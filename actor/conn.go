@@ -82,7 +82,7 @@ func (c *Conn) SelectDB(ctx context.Context, name string) error {
 	return err
 }
 
-// exec runs a statement without rows on the connection.
+// execSQL runs a statement without rows on the connection.
 func (c *Conn) execSQL(ctx context.Context, op, q string) error {
 	_, err := c.command(ctx, op, func(r *request) {
 		r.kind, r.cmd, r.sql = reqCommand, proto.ComQuery, q

@@ -43,7 +43,7 @@ func (c *Conn) Prepare(ctx context.Context, query string) (*Stmt, error) {
 	return st, nil
 }
 
-// prepareOnWire runs COM_STMT_PREPARE on the actor goroutine.
+// prepareOnWire runs COM_STMT_PREPARE; its caller holds the wire lock.
 func (c *Conn) prepareOnWire(query string) (*Stmt, error) {
 	if err := c.drainWire(); err != nil {
 		return nil, err
@@ -172,8 +172,8 @@ func (st *Stmt) Reset(ctx context.Context) error {
 // packet.
 const longDataThreshold = 1 << 20
 
-// executeOnWire runs COM_STMT_EXECUTE on the actor goroutine and reads the
-// first result into res.
+// executeOnWire runs COM_STMT_EXECUTE and reads the first result into res;
+// its caller holds the wire lock.
 func (c *Conn) executeOnWire(st *Stmt, args []any, res *result) error {
 	if st.epoch != c.stmtEpoch {
 		return ErrStmtClosed

@@ -47,7 +47,7 @@ func newConn(ac *actor.Conn, pc *pool.Conn, opts Options) *Conn {
 // cannot express (streaming cursors, CallProc, ExecuteMany, ...).
 func (c *Conn) AmysqlConn() *actor.Conn { return c.ac }
 
-// badConn maps a call on a connection that was already unusable, so
+// checkUsable maps a call on a connection that was already unusable, so
 // nothing was sent, to driver.ErrBadConn: database/sql then retries on
 // another connection without risking running a statement twice.
 func (c *Conn) checkUsable() error {
