@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -134,7 +133,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	if len(cfg.ServerPublicKey) == 0 && cfg.ServerPublicKeyFile != "" {
 		pem, err := os.ReadFile(cfg.ServerPublicKeyFile)
 		if err != nil {
-			return nil, &Error{Op: "connect", Err: fmt.Errorf("%w: server public key: %w", ErrAuth, err)}
+			return nil, &Error{Op: "connect", Err: errorf("%w: server public key: %w", ErrAuth, err)}
 		}
 		cfg.ServerPublicKey = pem
 	}
@@ -417,7 +416,7 @@ func (c *Conn) exec(req *request) error {
 		req.ok = req.res.ok
 		return err
 	}
-	return fmt.Errorf("amysql: unknown request kind %d", req.kind)
+	return errorf("unknown request kind %d", req.kind)
 }
 
 // noteOK records the facts of an OK packet.

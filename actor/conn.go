@@ -3,7 +3,6 @@ package actor
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"strconv"
 
 	"github.com/amysql/amysql/proto"
@@ -214,7 +213,7 @@ func (c *Conn) Escape(v any) (string, error) {
 // interpolationSafe refuses client-side escaping on unsafe charsets.
 func (c *Conn) interpolationSafe() error {
 	if proto.UnsafeForInterpolation(charsetName(c.charset)) {
-		return fmt.Errorf("%w (%s)", ErrUnsafeCharset, c.charset)
+		return errorf("%w (%s)", ErrUnsafeCharset, c.charset)
 	}
 	return nil
 }

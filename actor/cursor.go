@@ -2,7 +2,6 @@ package actor
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/amysql/amysql/proto"
@@ -264,7 +263,7 @@ func quoteQualified(name string) (string, error) {
 			}
 			out, err = proto.AppendQuotedIdentifier(out, name[start:i])
 			if err != nil {
-				return "", fmt.Errorf("amysql: procedure name %q: %w", name, err)
+				return "", errorf("procedure name %q: %w", name, err)
 			}
 			start = i + 1
 		}

@@ -2,7 +2,6 @@ package actor
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"github.com/amysql/amysql/proto"
 )
@@ -82,7 +81,7 @@ func copyBytes(b []byte) []byte {
 // typeError describes a failed conversion of column i into dest.
 func typeError(col *Column, dest any, err error) error {
 	if err != nil {
-		return fmt.Errorf("amysql: column %q: cannot scan %s into %T: %w", col.Name, col.TypeName(), dest, err)
+		return errorf("column %q: cannot scan %s into %T: %w", col.Name, col.TypeName(), dest, err)
 	}
-	return fmt.Errorf("amysql: column %q: cannot scan %s into %T", col.Name, col.TypeName(), dest)
+	return errorf("column %q: cannot scan %s into %T", col.Name, col.TypeName(), dest)
 }

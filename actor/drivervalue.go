@@ -2,7 +2,6 @@ package actor
 
 import (
 	"database/sql/driver"
-	"fmt"
 
 	"github.com/amysql/amysql/proto"
 )
@@ -14,12 +13,12 @@ import (
 // until the next Next.
 func (cur *Cursor) DriverValues(dest []driver.Value) error {
 	if cur.scanRow < 0 {
-		return fmt.Errorf("amysql: DriverValues called without a successful Next")
+		return errorf("DriverValues called without a successful Next")
 	}
 	res := cur.res
 	data, spans := res.row(cur.scanRow)
 	if len(dest) < len(spans) {
-		return fmt.Errorf("amysql: %d destinations for %d columns", len(dest), len(spans))
+		return errorf("%d destinations for %d columns", len(dest), len(spans))
 	}
 	cfg := &cur.conn.cfg
 	for i, sp := range spans {
@@ -54,7 +53,7 @@ func (cur *Cursor) DriverValues(dest []driver.Value) error {
 			v = raw
 		}
 		if err != nil {
-			return fmt.Errorf("amysql: column %q: %w", col.Name, err)
+			return errorf("column %q: %w", col.Name, err)
 		}
 		dest[i] = v
 	}

@@ -2,7 +2,6 @@ package actor
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/amysql/amysql/proto"
@@ -53,7 +52,7 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 	}
 	for i, args := range argsList {
 		if len(args) != bulk.Params {
-			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w: %d placeholders, %d arguments", i, proto.ErrArgCount, bulk.Params, len(args))
+			return total, errorf("ExecuteMany row %d: %w: %d placeholders, %d arguments", i, proto.ErrArgCount, bulk.Params, len(args))
 		}
 		mark := len(stmt)
 		if rows == 0 {
@@ -63,7 +62,7 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 		}
 		stmt, err = proto.Interpolate(stmt, bulk.Row, args, opts)
 		if err != nil {
-			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w", i, err)
+			return total, errorf("ExecuteMany row %d: %w", i, err)
 		}
 		if rows > 0 && len(stmt)+len(bulk.Tail) > limit {
 			// This row does not fit: send the rows before it, then
@@ -71,14 +70,14 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 			row := append([]byte(nil), stmt[mark+1:]...)
 			stmt = stmt[:mark]
 			if err := flush(); err != nil {
-				return total, fmt.Errorf("amysql: ExecuteMany before row %d: %w", i, err)
+				return total, errorf("ExecuteMany before row %d: %w", i, err)
 			}
 			stmt = append(append(stmt, bulk.Prefix...), row...)
 		}
 		rows++
 	}
 	if err := flush(); err != nil {
-		return total, fmt.Errorf("amysql: ExecuteMany: %w", err)
+		return total, errorf("ExecuteMany: %w", err)
 	}
 	return total, nil
 }
@@ -88,7 +87,7 @@ func (cur *Cursor) executeEach(ctx context.Context, query string, argsList [][]a
 	for i, args := range argsList {
 		n, err := cur.Execute(ctx, query, args...)
 		if err != nil {
-			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w", i, err)
+			return total, errorf("ExecuteMany row %d: %w", i, err)
 		}
 		if n > 0 {
 			total += n
@@ -109,14 +108,14 @@ func (c *Conn) statementLimit(ctx context.Context) (int, error) {
 		}
 		var v string
 		if !cur.Next(ctx) {
-			return 0, fmt.Errorf("amysql: reading max_allowed_packet: %v", cur.Err())
+			return 0, errorf("reading max_allowed_packet: %v", cur.Err())
 		}
 		if err := cur.Scan(&v); err != nil {
 			return 0, err
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("amysql: bad max_allowed_packet %q", v)
+			return 0, errorf("bad max_allowed_packet %q", v)
 		}
 		server = n
 		c.maxPkt.Store(n)

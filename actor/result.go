@@ -1,7 +1,6 @@
 package actor
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/amysql/amysql/proto"
@@ -202,7 +201,7 @@ func (c *Conn) readRows(res *result, limit int) error {
 			// The rest cannot be drained in bounded time: give up on the
 			// connection.
 			c.setWire(false, false)
-			return s.fail(fmt.Errorf("%w (%d bytes)", ErrResultTooLarge, c.cfg.MaxBufferedBytes))
+			return s.fail(errorf("%w (%d bytes)", ErrResultTooLarge, c.cfg.MaxBufferedBytes))
 		}
 		res.rows = append(res.rows, p...)
 		base := len(res.spans)

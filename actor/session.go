@@ -277,7 +277,7 @@ func (s *session) discardQuery(q string) error {
 			}
 			return s.serverError(e)
 		case proto.HeaderLocalInfile:
-			return s.fail(fmt.Errorf("%w: LOCAL INFILE request from an init command", ErrLocalInfileDenied))
+			return s.fail(errorf("%w: LOCAL INFILE request from an init command", ErrLocalInfileDenied))
 		default:
 			n, defs, err := s.columnCount(p)
 			if err != nil {

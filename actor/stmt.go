@@ -2,15 +2,13 @@ package actor
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/amysql/amysql/proto"
 )
 
 // ErrStmtClosed is returned by a closed prepared statement, or one whose
 // server-side handle was dropped by ResetSession.
-var ErrStmtClosed = errors.New("amysql: prepared statement is closed")
+var ErrStmtClosed = newSentinel("prepared statement is closed")
 
 // Stmt is a server-side prepared statement on one connection. Its results
 // use the binary protocol.
@@ -275,10 +273,10 @@ func (cur *Cursor) ExecuteStmt(ctx context.Context, st *Stmt, args ...any) (int6
 		return -1, ErrStmtClosed
 	}
 	if st.conn != cur.conn {
-		return -1, errors.New("amysql: statement belongs to another connection")
+		return -1, errorf("statement belongs to another connection")
 	}
 	if len(args) != st.nparams {
-		return -1, fmt.Errorf("amysql: statement has %d parameters, got %d arguments", st.nparams, len(args))
+		return -1, errorf("statement has %d parameters, got %d arguments", st.nparams, len(args))
 	}
 	c := cur.conn
 	req := cur.request()
