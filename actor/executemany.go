@@ -108,7 +108,10 @@ func (c *Conn) statementLimit(ctx context.Context) (int, error) {
 		}
 		var v string
 		if !cur.Next(ctx) {
-			return 0, errorf("reading max_allowed_packet: %v", cur.Err())
+			if err := cur.Err(); err != nil {
+				return 0, errorf("reading max_allowed_packet: %w", err)
+			}
+			return 0, errorf("reading max_allowed_packet: no row")
 		}
 		if err := cur.Scan(&v); err != nil {
 			return 0, err
