@@ -125,8 +125,7 @@ func (s *session) read() ([]byte, error) {
 		if errors.As(err, &se) {
 			// An ERR out of sequence: the server gave up on the session
 			// (idle timeout, shutdown, kill) and will close it.
-			s.fail(err)
-			return nil, se
+			return nil, s.fail(se)
 		}
 		return nil, s.fail(err)
 	}
@@ -150,8 +149,7 @@ func (s *session) write(b []byte) error {
 		if se := s.pendingServerError(); se != nil {
 			// The server refused the command (e.g. a packet above its
 			// max_allowed_packet) and closed the session.
-			s.fail(se)
-			return se
+			return s.fail(se)
 		}
 		return s.fail(err)
 	}
@@ -210,11 +208,12 @@ func (s *session) columnCount(p []byte) (n int, defs bool, err error) {
 }
 
 // serverError inspects a server error for codes after which the server
-// closes the session.
+// closes the session: those break the session, and the error says so
+// (IsBadConn) while still matching the *proto.Error.
 func (s *session) serverError(e *proto.Error) error {
 	switch e.Code {
 	case proto.ErServerShutdown, proto.ErConnectionKilled, proto.ErClientInteractionTimeout, proto.ErNetPacketTooLarge:
-		s.fail(e)
+		return s.fail(e)
 	}
 	return e
 }
