@@ -24,7 +24,7 @@ func dialSession(ctx context.Context, cfg *Config) (*session, error) {
 	d := net.Dialer{KeepAlive: 30 * time.Second}
 	nc, err := d.DialContext(ctx, network, address)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s %s: %w", network, address, err)
+		return nil, err // a *net.OpError: "dial tcp host:port: ..."
 	}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)

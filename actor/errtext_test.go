@@ -3,6 +3,7 @@ package actor_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,28 @@ func TestErrorTextCarriesThePrefixOnce(t *testing.T) {
 				t.Errorf("error text %q: want the prefix \"amysql: \" once, at the start", msg)
 			}
 		})
+	}
+}
+
+// A refused dial names the network and address once.
+func TestDialErrorNamesTheAddressOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = actor.Connect(ctx, actor.Config{Host: "127.0.0.1", Port: addr.Port, User: "nobody"})
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "dial" {
+		t.Fatalf("Connect to a closed port = %v, want a *net.OpError from the dial", err)
+	}
+	if n := strings.Count(err.Error(), "dial tcp"); n != 1 {
+		t.Errorf("error text %q names the dial %d times, want once", err, n)
+	}
+	if !strings.Contains(err.Error(), addr.String()) {
+		t.Errorf("error text %q does not name %s", err, addr)
 	}
 }
