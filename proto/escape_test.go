@@ -417,9 +417,6 @@ func TestAppendLiteralRefusesValuesWithoutALiteral(t *testing.T) {
 		{"NaN", math.NaN(), "NaN"},
 		{"+Inf", math.Inf(1), "+Inf"},
 		{"float32 -Inf", float32(math.Inf(-1)), "-Inf"},
-		{"empty list", []int{}, "empty list"},
-		{"nil list", []string(nil), "empty list"},
-		{"empty array", [0]int{}, "empty list"},
 		{"duration too long", maxTime + time.Microsecond, "outside TIME's range"},
 		{"duration too negative", -maxTime - time.Nanosecond, "outside TIME's range"},
 		{"year 10000", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), "year 10000"},
@@ -437,6 +434,37 @@ func TestAppendLiteralRefusesValuesWithoutALiteral(t *testing.T) {
 				t.Errorf("dst became %q, want it unchanged", got)
 			}
 		})
+	}
+}
+
+// An empty list has a type amysql supports; what SQL lacks is IN (), and
+// the error says that rather than "unsupported argument type".
+func TestAppendLiteralRefusesEmptyListsWithErrEmptyList(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		in   any
+	}{
+		{"empty list", []int{}},
+		{"nil list", []string(nil)},
+		{"empty array", [0]int{}},
+		{"empty list inside a list", []any{1, []int{}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := AppendLiteral([]byte("x"), tt.in, LiteralOptions{})
+			if !errors.Is(err, ErrEmptyList) || errors.Is(err, ErrUnsupportedArg) {
+				t.Errorf("error %v, want ErrEmptyList and not ErrUnsupportedArg", err)
+			}
+			if err != nil && (strings.Contains(err.Error(), "unsupported") || !strings.Contains(err.Error(), "IN ()")) {
+				t.Errorf("error text %q: want it to name IN (), not an unsupported type", err)
+			}
+			if string(got) != "x" {
+				t.Errorf("dst became %q, want it unchanged", got)
+			}
+		})
+	}
+	_, err := Interpolate(nil, "SELECT 1 WHERE id IN ?", []any{[]int64{}}, LiteralOptions{})
+	if !errors.Is(err, ErrEmptyList) || !strings.Contains(err.Error(), "argument 1") {
+		t.Errorf("Interpolate with an empty list = %v, want ErrEmptyList for argument 1", err)
 	}
 }
 
