@@ -10,6 +10,7 @@ import (
 
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/pool"
+	"github.com/amysql/amysql/proto"
 )
 
 // Conn is the driver connection; database/sql's Conn.Raw hands it out, and
@@ -241,7 +242,7 @@ func checkValue(v any, depth int) error {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Map, reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
-		return fmt.Errorf("amysql/stdlib: unsupported argument type %T", v)
+		return &unsupportedArgError{typ: rv.Type()}
 	case reflect.Struct:
 		if _, ok := v.(time.Time); ok {
 			return nil
@@ -249,7 +250,7 @@ func checkValue(v any, depth int) error {
 		if _, ok := v.(actor.Decimal); ok {
 			return nil
 		}
-		return fmt.Errorf("amysql/stdlib: unsupported argument type %T", v)
+		return &unsupportedArgError{typ: rv.Type()}
 	case reflect.Pointer:
 		if rv.IsNil() {
 			return nil
@@ -258,3 +259,13 @@ func checkValue(v any, depth int) error {
 	}
 	return nil
 }
+
+// unsupportedArgError refuses an argument of a type amysql cannot send; it
+// matches proto.ErrUnsupportedArg, as the native API's refusal does.
+type unsupportedArgError struct{ typ reflect.Type }
+
+func (e *unsupportedArgError) Error() string {
+	return "amysql/stdlib: unsupported argument type " + e.typ.String()
+}
+
+func (e *unsupportedArgError) Unwrap() error { return proto.ErrUnsupportedArg }
