@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/proto"
 )
 
 // Every error reaching the caller starts with "amysql: " and carries it
@@ -162,5 +163,25 @@ func TestDialErrorNamesTheAddressOnce(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), addr.String()) {
 		t.Errorf("error text %q does not name %s", err, addr)
+	}
+}
+
+// A query written with aiomysql's %s placeholders fails before anything is
+// sent, saying amysql's placeholder is ?, from Execute and ExecuteMany.
+func TestPercentPlaceholdersGetAHint(t *testing.T) {
+	c := connect(t)
+	cur := c.Cursor()
+	_, err := cur.Execute(ctxT(t), "SELECT %s", 1)
+	_, errMany := cur.ExecuteMany(ctxT(t), "INSERT INTO nowhere (a) VALUES (%s)", [][]any{{1}})
+	for name, err := range map[string]error{"Execute": err, "ExecuteMany": errMany} {
+		if !errors.Is(err, proto.ErrArgCount) || !errors.Is(err, proto.ErrPercentPlaceholder) {
+			t.Errorf("%s: %v, want ErrArgCount and ErrPercentPlaceholder", name, err)
+		}
+		if !actor.SafeToRetry(err) && name == "Execute" {
+			t.Errorf("%s: %v: nothing was sent, yet SafeToRetry is false", name, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "amysql's is ?") {
+			t.Errorf("%s: error text %q does not point at ?", name, err)
+		}
 	}
 }

@@ -52,7 +52,7 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 	}
 	for i, args := range argsList {
 		if len(args) != bulk.Params {
-			return total, errorf("ExecuteMany row %d: %w: %d placeholders, %d arguments", i, proto.ErrArgCount, bulk.Params, len(args))
+			return total, errorf("ExecuteMany row %d: %w", i, proto.ArgCountError(query, bulk.Params, len(args), opts.NoBackslashEscapes))
 		}
 		mark := len(stmt)
 		if rows == 0 {
