@@ -80,6 +80,12 @@ func percentPlaceholder(q string, noBackslash bool) string {
 // and arguments differ, or the argument's error when one has no literal.
 // On error dst is returned with its original length.
 func Interpolate(dst []byte, query string, args []any, opts LiteralOptions) ([]byte, error) {
+	return interpolate(dst, query, args, opts, nil)
+}
+
+// interpolate is Interpolate; with lits non-nil it appends the range of
+// each literal, relative to the statement's start, to *lits.
+func interpolate(dst []byte, query string, args []any, opts LiteralOptions, lits *[]Range) ([]byte, error) {
 	start := len(dst)
 	last := 0
 	for argi := 0; ; argi++ {
@@ -92,9 +98,13 @@ func Interpolate(dst []byte, query string, args []any, opts LiteralOptions) ([]b
 			break
 		}
 		dst = append(dst, query[last:pos]...)
+		lit := len(dst)
 		var err error
 		if dst, err = appendLiteral(dst, args[argi], opts, 0); err != nil {
 			return dst[:start], fmt.Errorf("argument %d: %w", argi+1, err)
+		}
+		if lits != nil {
+			*lits = append(*lits, Range{lit - start, len(dst) - start})
 		}
 		last = pos + 1
 	}
