@@ -149,7 +149,7 @@ func appendBool(dst []byte, b bool) []byte {
 
 func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return dst, fmt.Errorf("%w: %v has no SQL literal", ErrUnsupportedArg, f)
+		return dst, fmt.Errorf("%w: NaN and infinities have no SQL literal", ErrUnsupportedArg)
 	}
 	start := len(dst)
 	dst = strconv.AppendFloat(dst, f, 'g', -1, bits)
@@ -170,7 +170,7 @@ func appendTime(dst []byte, t time.Time, opts LiteralOptions) ([]byte, error) {
 		}
 		t = t.In(loc)
 		if y := t.Year(); y < 0 || y > 9999 {
-			return dst, fmt.Errorf("%w: year %d outside DATETIME's range", ErrUnsupportedArg, y)
+			return dst, fmt.Errorf("%w: a time.Time outside DATETIME's years 0000-9999", ErrUnsupportedArg)
 		}
 	}
 	frac := 0
@@ -184,7 +184,7 @@ func appendTime(dst []byte, t time.Time, opts LiteralOptions) ([]byte, error) {
 
 func appendDurationLiteral(dst []byte, d time.Duration) ([]byte, error) {
 	if d > maxTime || d < -maxTime {
-		return dst, fmt.Errorf("%w: duration %v outside TIME's range", ErrUnsupportedArg, d)
+		return dst, fmt.Errorf("%w: a time.Duration outside TIME's range, ±838:59:59.999999", ErrUnsupportedArg)
 	}
 	frac := 0
 	if d%time.Second/time.Microsecond != 0 {
