@@ -35,6 +35,7 @@ type request struct {
 	cmd   byte
 	sql   string
 	args  []any
+	bulk  *bulkBatch // reqQuery: a statement ExecuteMany built, sent in place of sql
 	res   *result
 	limit int // fetch: at most this many rows; 0 = no row limit
 	fn    func(*session) error

@@ -36,13 +36,17 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 	}
 	var total int64
 	stmt := make([]byte, 0, min(limit, 1<<20))
-	rows := 0
+	// The statement holds rows first to first+rows-1. The Echo log shows
+	// query, and a server error is redacted from the batch's rows.
+	first, rows := 0, 0
+	batch := &bulkBatch{bulk: bulk, opts: opts}
 	flush := func() error {
 		if rows == 0 {
 			return nil
 		}
 		stmt = append(stmt, bulk.Tail...)
-		n, err := cur.Execute(ctx, string(stmt))
+		batch.stmt, batch.rows = stmt, argsList[first:first+rows]
+		n, err := cur.execute(ctx, query, nil, batch)
 		if err != nil {
 			return err
 		}
@@ -56,6 +60,7 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 		}
 		mark := len(stmt)
 		if rows == 0 {
+			first = i
 			stmt = append(stmt, bulk.Prefix...)
 		} else {
 			stmt = append(stmt, ',')
@@ -72,6 +77,7 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 			if err := flush(); err != nil {
 				return total, errorf("ExecuteMany before row %d: %w", i, err)
 			}
+			first = i
 			stmt = append(append(stmt, bulk.Prefix...), row...)
 		}
 		rows++
