@@ -18,6 +18,10 @@ type sentStatement struct {
 	args []any
 	bulk *bulkBatch
 	opts proto.LiteralOptions
+	// packet is the statement as sent, in the packet writer's buffer: a
+	// later write (LOCAL INFILE data, the split of a payload above 16 MiB)
+	// may have overwritten it.
+	packet []byte
 }
 
 func (st *sentStatement) interpolated() bool { return st.args != nil || st.bulk != nil }
@@ -25,9 +29,9 @@ func (st *sentStatement) interpolated() bool { return st.args != nil || st.bulk 
 // redact rewrites the message of a server error in err (see
 // proto.RedactMessage) and returns err. It rebuilds the statement with its
 // literals' positions, which the success path never records. When the
-// statement cannot be rebuilt as it was sent (a driver.Valuer that fails,
-// or answers differently, the second time), everything the message quotes
-// is replaced.
+// rebuilt statement is not the one sent (a driver.Valuer that fails, or
+// answers differently, the second time; a packet buffer overwritten since),
+// everything the message quotes is replaced.
 func (st *sentStatement) redact(err error) error {
 	var se *proto.Error
 	if !st.interpolated() || !errors.As(err, &se) {
@@ -41,7 +45,7 @@ func (st *sentStatement) redact(err error) error {
 	} else {
 		var ierr error
 		stmt, lits, ierr = proto.InterpolateLiterals(nil, st.sql, st.args, st.opts)
-		ok = ierr == nil
+		ok = ierr == nil && bytes.Equal(stmt, st.packet)
 	}
 	if ok {
 		se.Message = proto.RedactMessage(se.Code, se.Message, stmt, lits)

@@ -2,6 +2,7 @@ package actor_test
 
 import (
 	"bytes"
+	"database/sql/driver"
 	"errors"
 	"log/slog"
 	"strings"
@@ -153,5 +154,34 @@ func TestDuplicateEntryReadsTheSameInBothProtocols(t *testing.T) {
 	}
 	if msgs[false] != msgs[true] || !strings.Contains(msgs[false], "'dup-value'") {
 		t.Errorf("text protocol %q, binary protocol %q: want the same, quoting the value", msgs[false], msgs[true])
+	}
+}
+
+// changingValuer answers first with a secret, then with something else.
+type changingValuer struct{ calls *int }
+
+func (v changingValuer) Value() (driver.Value, error) {
+	*v.calls++
+	if *v.calls == 1 {
+		return "first-secret-value", nil
+	}
+	return "x", nil
+}
+
+// A Valuer that answers differently when the failed statement is rebuilt
+// cannot be matched: everything the message quotes is replaced.
+func TestRedactionSurvivesAValuerThatChanges(t *testing.T) {
+	c := connect(t)
+	var calls int
+	_, err := c.Cursor().Execute(ctxT(t), "SELECT * FROM ? WHERE x", changingValuer{&calls})
+	var se *proto.Error
+	if !errors.As(err, &se) || se.Code != 1064 {
+		t.Fatalf("error %v, want a 1064 syntax error", err)
+	}
+	if msg := err.Error(); shows(msg, "first-secret-value") || !strings.Contains(msg, "near '?' at line 1") {
+		t.Errorf("error text %q", msg)
+	}
+	if calls < 2 {
+		t.Errorf("Value called %d times; the test needs the rebuild to call it again", calls)
 	}
 }

@@ -61,6 +61,7 @@ func (r *result) row(i int) ([]byte, []proto.Span) {
 func (c *Conn) query(req *request) error {
 	s := c.sess
 	b := s.startCommand(proto.ComQuery)
+	off := len(b)
 	sent := sentStatement{sql: req.sql, args: req.args, bulk: req.bulk}
 	switch {
 	case req.bulk != nil:
@@ -80,6 +81,7 @@ func (c *Conn) query(req *request) error {
 	default:
 		b = append(b, req.sql...)
 	}
+	sent.packet = b[off:]
 	if err := s.write(b); err != nil {
 		return sent.redact(err)
 	}
