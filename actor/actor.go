@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -36,6 +35,7 @@ type request struct {
 	cmd   byte
 	sql   string
 	args  []any
+	bulk  *bulkBatch // reqQuery: a statement ExecuteMany built, sent in place of sql
 	res   *result
 	limit int // fetch: at most this many rows; 0 = no row limit
 	fn    func(*session) error
@@ -168,7 +168,7 @@ func open(ctx context.Context, cfg Config) (*Conn, error) {
 	if len(cfg.ServerPublicKey) == 0 && cfg.ServerPublicKeyFile != "" {
 		pem, err := os.ReadFile(cfg.ServerPublicKeyFile)
 		if err != nil {
-			return nil, &Error{Op: "connect", Err: fmt.Errorf("%w: server public key: %w", ErrAuth, err)}
+			return nil, &Error{Op: "connect", Err: errorf("%w: server public key: %w", ErrAuth, err)}
 		}
 		cfg.ServerPublicKey = pem
 	}
@@ -348,7 +348,7 @@ func (c *Conn) roundTrip(ctx context.Context, req *request) (err error, abandone
 		return markNotSent(c.closedErr()), false
 	}
 	req.ctx = ctx
-	if err, abandoned, ran := c.tryDirect(ctx, req); ran {
+	if ran, abandoned, err := c.tryDirect(ctx, req); ran {
 		return err, abandoned
 	}
 	return c.viaMailbox(ctx, req)
@@ -426,7 +426,8 @@ func (c *Conn) do(ctx context.Context, op string, fn func(*session) error) error
 	return err
 }
 
-// exec performs a request on the wire. It runs on the actor goroutine.
+// exec performs a request on the wire. Its caller holds the wire lock: the
+// actor goroutine, or the caller's own goroutine for a direct command.
 func (c *Conn) exec(req *request) error {
 	s := c.sess
 	switch req.kind {
@@ -458,7 +459,7 @@ func (c *Conn) exec(req *request) error {
 		req.ok = req.res.ok
 		return err
 	}
-	return fmt.Errorf("amysql: unknown request kind %d", req.kind)
+	return errorf("unknown request kind %d", req.kind)
 }
 
 // noteOK records the facts of an OK packet.

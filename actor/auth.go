@@ -24,7 +24,7 @@ func (s *session) authenticate(resp *proto.HandshakeResponse, plugin string, sal
 	var pubKey *rsa.PublicKey
 	for rounds := 0; ; rounds++ {
 		if rounds > 16 {
-			return fmt.Errorf("%w: too many authentication rounds", ErrAuth)
+			return errorf("%w: too many authentication rounds", ErrAuth)
 		}
 		p, err := s.read()
 		if err != nil {
@@ -82,18 +82,18 @@ func (s *session) authenticate(resp *proto.HandshakeResponse, plugin string, sal
 				// The server sent its public key, which we asked for.
 				key, err := proto.ParsePublicKey(more)
 				if err != nil {
-					return fmt.Errorf("%w: server public key: %v", ErrAuth, err)
+					return errorf("%w: server public key: %v", ErrAuth, err)
 				}
 				pubKey = key
 				enc, err := proto.EncryptPassword(s.cfg.Password, salt, key)
 				if err != nil {
-					return fmt.Errorf("%w: %v", ErrAuth, err)
+					return errorf("%w: %v", ErrAuth, err)
 				}
 				if err := s.write(append(s.pw.Start(), enc...)); err != nil {
 					return err
 				}
 			default:
-				return fmt.Errorf("%w: unexpected extra data for plugin %s", ErrAuth, plugin)
+				return errorf("%w: unexpected extra data for plugin %s", ErrAuth, plugin)
 			}
 		default:
 			return s.fail(fmt.Errorf("%w: unexpected packet 0x%02x during authentication", proto.ErrMalformedPacket, p[0]))
@@ -107,7 +107,7 @@ func (s *session) authData(plugin string, salt []byte) ([]byte, error) {
 	switch plugin {
 	case proto.AuthNativePassword:
 		if s.cfg.DenyNativePasswords {
-			return nil, fmt.Errorf("%w: the server asks for mysql_native_password, which DenyNativePasswords refuses", ErrAuth)
+			return nil, errorf("%w: the server asks for mysql_native_password, which DenyNativePasswords refuses", ErrAuth)
 		}
 		return proto.ScrambleNativePassword(pw, salt), nil
 	case proto.AuthCachingSHA2:
@@ -119,13 +119,13 @@ func (s *session) authData(plugin string, salt []byte) ([]byte, error) {
 		return s.fullAuth(salt, nil, proto.SHA256RequestKey)
 	case proto.AuthClearPassword:
 		if !s.secure() && !s.cfg.AllowCleartextPasswords {
-			return nil, fmt.Errorf("%w: server asked for mysql_clear_password over an unencrypted connection (set AllowCleartextPasswords to permit it)", ErrAuth)
+			return nil, errorf("%w: server asked for mysql_clear_password over an unencrypted connection (set AllowCleartextPasswords to permit it)", ErrAuth)
 		}
 		return proto.ClearPassword(pw), nil
 	case proto.AuthEd25519:
 		return proto.ScrambleEd25519(pw, salt)
 	}
-	return nil, fmt.Errorf("%w: unsupported authentication plugin %q", ErrAuth, plugin)
+	return nil, errorf("%w: unsupported authentication plugin %q", ErrAuth, plugin)
 }
 
 // fullAuth answers a request for the password itself: in clear over a
@@ -138,19 +138,19 @@ func (s *session) fullAuth(salt []byte, key *rsa.PublicKey, requestKey byte) ([]
 	if key == nil && len(s.cfg.ServerPublicKey) > 0 {
 		k, err := proto.ParsePublicKey(s.cfg.ServerPublicKey)
 		if err != nil {
-			return nil, fmt.Errorf("%w: ServerPublicKey: %v", ErrAuth, err)
+			return nil, errorf("%w: ServerPublicKey: %v", ErrAuth, err)
 		}
 		key = k
 	}
 	if key != nil {
 		enc, err := proto.EncryptPassword(s.cfg.Password, salt, key)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrAuth, err)
+			return nil, errorf("%w: %v", ErrAuth, err)
 		}
 		return enc, nil
 	}
 	if !s.cfg.AllowPublicKeyRetrieval {
-		return nil, fmt.Errorf("%w: the server needs the password encrypted with its RSA key; use TLS, set ServerPublicKey, or set AllowPublicKeyRetrieval", ErrAuth)
+		return nil, errorf("%w: the server needs the password encrypted with its RSA key; use TLS, set ServerPublicKey, or set AllowPublicKeyRetrieval", ErrAuth)
 	}
 	return []byte{requestKey}, nil
 }

@@ -82,7 +82,7 @@ func (cs *cancelState) interrupt() {
 }
 
 // disarmCancel waits for a fired cancellation to finish and stops its
-// backstop. It runs on the actor goroutine after the command completed.
+// backstop. Its caller holds the wire lock and the command has completed.
 func (c *Conn) disarmCancel(cs *cancelState) {
 	<-cs.fired
 	cs.mu.Lock()

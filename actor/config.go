@@ -169,8 +169,8 @@ type Config struct {
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 	// Observer, when set, is told about every command the connection
-	// runs (for metrics); it is called on the connection's goroutine and
-	// must not block.
+	// runs (for metrics); it is called by whichever goroutine ran the
+	// command (the caller's or the connection's own) and must not block.
 	Observer Observer
 
 	// SpinWait lets a read that finds no answer yet poll the socket for

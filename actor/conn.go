@@ -3,7 +3,6 @@ package actor
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"strconv"
 
 	"github.com/amysql/amysql/proto"
@@ -93,7 +92,7 @@ func (c *Conn) SelectDB(ctx context.Context, name string) error {
 	return err
 }
 
-// exec runs a statement without rows on the connection.
+// execSQL runs a statement without rows on the connection.
 func (c *Conn) execSQL(ctx context.Context, op, q string) error {
 	_, err := c.command(ctx, op, func(r *request) {
 		r.kind, r.cmd, r.sql = reqCommand, proto.ComQuery, q
@@ -235,7 +234,7 @@ func (c *Conn) Escape(v any) (string, error) {
 // interpolationSafe refuses client-side escaping on unsafe charsets.
 func (c *Conn) interpolationSafe() error {
 	if proto.UnsafeForInterpolation(charsetName(c.charset)) {
-		return fmt.Errorf("%w (%s)", ErrUnsafeCharset, c.charset)
+		return errorf("%w (%s)", ErrUnsafeCharset, c.charset)
 	}
 	return nil
 }

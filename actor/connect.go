@@ -27,7 +27,7 @@ func dialSession(ctx context.Context, cfg *Config, ep endpoint, setup func(*sess
 	d := net.Dialer{KeepAlive: 30 * time.Second}
 	nc, err := d.DialContext(ctx, ep.network, ep.address)
 	if err != nil {
-		return nil, err // a *net.OpError names the network and address
+		return nil, err // a *net.OpError: "dial tcp host:port: ..."
 	}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
@@ -60,10 +60,10 @@ func dialSession(ctx context.Context, cfg *Config, ep endpoint, setup func(*sess
 		// The socket deadline is ctx's own and may fire a moment before
 		// ctx reports it.
 		if dl, ok := ctx.Deadline(); ok && ctx.Err() == nil && !time.Now().Before(dl) {
-			return nil, fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
+			return nil, errorf("%w (%v)", context.DeadlineExceeded, err)
 		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w (%v)", ctx.Err(), err)
+			return nil, errorf("%w (%v)", ctx.Err(), err)
 		}
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *session) handshake(ctx context.Context) error {
 	s.hs = hs
 	s.status = hs.Status
 	if hs.Capabilities&proto.ClientProtocol41 == 0 {
-		return fmt.Errorf("%w: server %q does not speak protocol 4.1", ErrUnsupported, hs.ServerVersion)
+		return errorf("%w: server %q does not speak protocol 4.1", ErrUnsupported, hs.ServerVersion)
 	}
 
 	coll, setNames, err := chooseCollation(cfg, hs)
@@ -160,7 +160,7 @@ func (s *session) handshake(ctx context.Context) error {
 		}
 		tc := tls.Client(newRawSocket(s.nc, s.cfg.SpinWait, s.cfg.SpinGroup), tcfg) // records travel over the raw socket too
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return fmt.Errorf("%w: %w", ErrTLS, err)
+			return errorf("%w: %w", ErrTLS, err)
 		}
 		state := tc.ConnectionState()
 		s.tlsState = &state
@@ -201,7 +201,7 @@ func chooseCollation(cfg *Config, hs *proto.Handshake) (proto.Collation, string,
 	if cfg.Collation != "" {
 		if c, ok := proto.CollationByName(cfg.Collation); ok && c.ID <= 255 {
 			if c.Charset != charsetName(cfg.Charset) && cfg.Charset != "" && cfg.Charset != "utf8mb4" {
-				return c, "", fmt.Errorf("amysql: collation %q does not belong to charset %q", cfg.Collation, cfg.Charset)
+				return c, "", errorf("collation %q does not belong to charset %q", cfg.Collation, cfg.Charset)
 			}
 			return c, "", nil
 		}

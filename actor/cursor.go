@@ -2,7 +2,6 @@ package actor
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/amysql/amysql/proto"
@@ -154,11 +153,17 @@ func (cur *Cursor) clearResult() {
 // the number of rows of a buffered result, the affected rows of a
 // statement without rows, or -1 for an unbuffered result.
 func (cur *Cursor) Execute(ctx context.Context, query string, args ...any) (int64, error) {
+	return cur.execute(ctx, query, args, nil)
+}
+
+// execute is Execute; with bulk set it sends the batch ExecuteMany built
+// for query instead.
+func (cur *Cursor) execute(ctx context.Context, query string, args []any, bulk *bulkBatch) (int64, error) {
 	if cur.closed {
 		return -1, ErrCursorClosed
 	}
 	req := cur.request()
-	req.kind, req.sql, req.args = reqQuery, query, args
+	req.kind, req.sql, req.args, req.bulk = reqQuery, query, args, bulk
 	if cur.Binary && len(args) > 0 {
 		req.kind = reqCached
 	}
@@ -169,7 +174,7 @@ func (cur *Cursor) Execute(ctx context.Context, query string, args ...any) (int6
 		cur.abandon()
 		return -1, err
 	}
-	req.args, req.sql, req.fn = nil, "", nil
+	req.args, req.sql, req.fn, req.bulk = nil, "", nil, nil
 	if err != nil {
 		cur.err = wrapOp("query", err)
 		return -1, cur.err
@@ -267,7 +272,7 @@ func quoteQualified(name string) (string, error) {
 			}
 			out, err = proto.AppendQuotedIdentifier(out, name[start:i])
 			if err != nil {
-				return "", fmt.Errorf("amysql: procedure name %q: %w", name, err)
+				return "", errorf("procedure name %q: %w", name, err)
 			}
 			start = i + 1
 		}

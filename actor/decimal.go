@@ -3,7 +3,6 @@ package actor
 import (
 	"database/sql/driver"
 	"errors"
-	"fmt"
 
 	"github.com/amysql/amysql/proto"
 )
@@ -16,7 +15,7 @@ type Decimal struct{ s string }
 // and an optional fraction.
 func ParseDecimal(s string) (Decimal, error) {
 	if !validDecimal(s) {
-		return Decimal{}, fmt.Errorf("amysql: invalid decimal %q", s)
+		return Decimal{}, errorf("invalid decimal %q", s)
 	}
 	return Decimal{s: s}, nil
 }

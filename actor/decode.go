@@ -2,8 +2,6 @@ package actor
 
 import (
 	"encoding/json"
-	"fmt"
-	"time"
 
 	"github.com/amysql/amysql/proto"
 )
@@ -80,13 +78,10 @@ func copyBytes(b []byte) []byte {
 	return out
 }
 
-// zeroDate reports whether t is the zero time that stands for a zero date.
-func zeroDate(t time.Time) bool { return t.IsZero() }
-
 // typeError describes a failed conversion of column i into dest.
 func typeError(col *Column, dest any, err error) error {
 	if err != nil {
-		return fmt.Errorf("amysql: column %q: cannot scan %s into %T: %w", col.Name, col.TypeName(), dest, err)
+		return errorf("column %q: cannot scan %s into %T: %w", col.Name, col.TypeName(), dest, err)
 	}
-	return fmt.Errorf("amysql: column %q: cannot scan %s into %T", col.Name, col.TypeName(), dest)
+	return errorf("column %q: cannot scan %s into %T", col.Name, col.TypeName(), dest)
 }

@@ -65,9 +65,9 @@ func (c *Conn) directOK(req *request) bool {
 // tryDirect runs req on the caller's goroutine when the connection is idle.
 // ran is false when it was not, and req must go through the mailbox; the
 // in-flight count then already includes req.
-func (c *Conn) tryDirect(ctx context.Context, req *request) (err error, abandoned, ran bool) {
+func (c *Conn) tryDirect(ctx context.Context, req *request) (ran, abandoned bool, err error) {
 	if c.inflight.Add(1) != 1 || !c.directOK(req) || !c.wire.TryLock() {
-		return nil, false, false
+		return false, false, nil
 	}
 	s := c.sess
 	c.busy.Store(true)
@@ -85,7 +85,7 @@ func (c *Conn) tryDirect(ctx context.Context, req *request) (err error, abandone
 		// Interrupted at a resumable point: a resync goroutine inherits
 		// the wire lock and the in-flight count.
 		go c.resync(s.halted)
-		return ctx.Err(), true, true
+		return true, true, ctx.Err()
 	}
 	if fired {
 		if s.broken == nil {
@@ -99,7 +99,7 @@ func (c *Conn) tryDirect(ctx context.Context, req *request) (err error, abandone
 	c.busy.Store(false)
 	c.wire.Unlock()
 	c.inflight.Add(-1)
-	return req.err, false, true
+	return true, false, req.err
 }
 
 // resync finishes a direct command whose caller left: it stops the

@@ -2,7 +2,6 @@ package actor
 
 import (
 	"database/sql/driver"
-	"fmt"
 	"time"
 
 	"github.com/amysql/amysql/proto"
@@ -30,12 +29,12 @@ func (cur *Cursor) DriverValues(dest []driver.Value) error {
 // DriverValuesFormat is DriverValues with temporal values in format f.
 func (cur *Cursor) DriverValuesFormat(dest []driver.Value, f DriverFormat) error {
 	if cur.scanRow < 0 {
-		return fmt.Errorf("amysql: DriverValues called without a successful Next")
+		return errorf("DriverValues called without a successful Next")
 	}
 	res := cur.res
 	data, spans := res.row(cur.scanRow)
 	if len(dest) < len(spans) {
-		return fmt.Errorf("amysql: %d destinations for %d columns", len(dest), len(spans))
+		return errorf("%d destinations for %d columns", len(dest), len(spans))
 	}
 	cfg := &cur.conn.cfg
 	// Values rendered from the binary protocol live in scratch, which
@@ -93,7 +92,7 @@ func (cur *Cursor) DriverValuesFormat(dest []driver.Value, f DriverFormat) error
 			v = raw
 		}
 		if err != nil {
-			return fmt.Errorf("amysql: column %q: %w", col.Name, err)
+			return errorf("column %q: %w", col.Name, err)
 		}
 		dest[i] = v
 	}

@@ -2,7 +2,6 @@ package actor
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/amysql/amysql/proto"
@@ -37,13 +36,17 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 	}
 	var total int64
 	stmt := make([]byte, 0, min(limit, 1<<20))
-	rows := 0
+	// The statement holds rows first to first+rows-1. The Echo log shows
+	// query, and a server error is redacted from the batch's rows.
+	first, rows := 0, 0
+	batch := &bulkBatch{bulk: bulk, opts: opts}
 	flush := func() error {
 		if rows == 0 {
 			return nil
 		}
 		stmt = append(stmt, bulk.Tail...)
-		n, err := cur.Execute(ctx, string(stmt))
+		batch.stmt, batch.rows = stmt, argsList[first:first+rows]
+		n, err := cur.execute(ctx, query, nil, batch)
 		if err != nil {
 			return err
 		}
@@ -53,17 +56,18 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 	}
 	for i, args := range argsList {
 		if len(args) != bulk.Params {
-			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w: %d placeholders, %d arguments", i, proto.ErrArgCount, bulk.Params, len(args))
+			return total, errorf("ExecuteMany row %d: %w", i, proto.ArgCountError(query, bulk.Params, len(args), opts.NoBackslashEscapes))
 		}
 		mark := len(stmt)
 		if rows == 0 {
+			first = i
 			stmt = append(stmt, bulk.Prefix...)
 		} else {
 			stmt = append(stmt, ',')
 		}
 		stmt, err = proto.Interpolate(stmt, bulk.Row, args, opts)
 		if err != nil {
-			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w", i, err)
+			return total, errorf("ExecuteMany row %d: %w", i, err)
 		}
 		if rows > 0 && len(stmt)+len(bulk.Tail) > limit {
 			// This row does not fit: send the rows before it, then
@@ -71,14 +75,15 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 			row := append([]byte(nil), stmt[mark+1:]...)
 			stmt = stmt[:mark]
 			if err := flush(); err != nil {
-				return total, fmt.Errorf("amysql: ExecuteMany before row %d: %w", i, err)
+				return total, errorf("ExecuteMany before row %d: %w", i, err)
 			}
+			first = i
 			stmt = append(append(stmt, bulk.Prefix...), row...)
 		}
 		rows++
 	}
 	if err := flush(); err != nil {
-		return total, fmt.Errorf("amysql: ExecuteMany: %w", err)
+		return total, errorf("ExecuteMany: %w", err)
 	}
 	return total, nil
 }
@@ -88,7 +93,7 @@ func (cur *Cursor) executeEach(ctx context.Context, query string, argsList [][]a
 	for i, args := range argsList {
 		n, err := cur.Execute(ctx, query, args...)
 		if err != nil {
-			return total, fmt.Errorf("amysql: ExecuteMany row %d: %w", i, err)
+			return total, errorf("ExecuteMany row %d: %w", i, err)
 		}
 		if n > 0 {
 			total += n
@@ -109,14 +114,17 @@ func (c *Conn) statementLimit(ctx context.Context) (int, error) {
 		}
 		var v string
 		if !cur.Next(ctx) {
-			return 0, fmt.Errorf("amysql: reading max_allowed_packet: %v", cur.Err())
+			if err := cur.Err(); err != nil {
+				return 0, errorf("reading max_allowed_packet: %w", err)
+			}
+			return 0, errorf("reading max_allowed_packet: no row")
 		}
 		if err := cur.Scan(&v); err != nil {
 			return 0, err
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("amysql: bad max_allowed_packet %q", v)
+			return 0, errorf("bad max_allowed_packet %q", v)
 		}
 		server = n
 		c.maxPkt.Store(n)

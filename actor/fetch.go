@@ -2,7 +2,6 @@ package actor
 
 import (
 	"context"
-	"fmt"
 )
 
 // ready makes sure a row is available at cur.pos, fetching the next batch
@@ -33,7 +32,7 @@ func (cur *Cursor) ready(ctx context.Context, batch int) (bool, error) {
 	err, abandoned := cur.conn.roundTrip(ctx, req)
 	if abandoned {
 		cur.abandon()
-		cur.err = fmt.Errorf("amysql: fetch abandoned: %w", err)
+		cur.err = errorf("fetch abandoned: %w", err)
 		return false, err
 	}
 	cur.pos = 0
@@ -62,7 +61,7 @@ func (cur *Cursor) rowAt(i int) ([]any, error) {
 			v, err = decodeText(cfg, &res.cols[j], sp.Bytes(data))
 		}
 		if err != nil {
-			return nil, fmt.Errorf("amysql: column %q: %w", res.cols[j].Name, err)
+			return nil, errorf("column %q: %w", res.cols[j].Name, err)
 		}
 		out[j] = v
 	}
@@ -85,7 +84,7 @@ func (cur *Cursor) take() ([]any, error) {
 // where aiomysql gives dicts.
 func (cur *Cursor) tuples() error {
 	if cur.kind.Dict() && !cur.closed {
-		return fmt.Errorf("%w (%v)", ErrDictRows, cur.kind)
+		return errorf("%w (%v)", ErrDictRows, cur.kind)
 	}
 	return nil
 }
@@ -255,17 +254,17 @@ func (cur *Cursor) Scroll(ctx context.Context, n int, mode ScrollMode) error {
 		target = cur.rownumber + n
 	case Absolute:
 	default:
-		return fmt.Errorf("amysql: unknown scroll mode %d", mode)
+		return errorf("unknown scroll mode %d", mode)
 	}
 	if !cur.res.unbuffered {
 		if target < 0 || target >= cur.res.nrows {
-			return fmt.Errorf("%w: row %d of %d", ErrScroll, target, cur.res.nrows)
+			return errorf("%w: row %d of %d", ErrScroll, target, cur.res.nrows)
 		}
 		cur.pos, cur.rownumber = target, target
 		return nil
 	}
 	if target < cur.rownumber {
-		return fmt.Errorf("%w: unbuffered cursors cannot scroll backwards", ErrScroll)
+		return errorf("%w: unbuffered cursors cannot scroll backwards", ErrScroll)
 	}
 	for cur.rownumber < target {
 		ok, err := cur.ready(ctx, max(target-cur.rownumber, streamBatch))
@@ -273,7 +272,7 @@ func (cur *Cursor) Scroll(ctx context.Context, n int, mode ScrollMode) error {
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: result ended at row %d", ErrScroll, cur.rownumber)
+			return errorf("%w: result ended at row %d", ErrScroll, cur.rownumber)
 		}
 		skip := min(cur.res.nrows-cur.pos, target-cur.rownumber)
 		cur.pos += skip

@@ -104,7 +104,7 @@ func (e *ConnectError) Error() string {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(h.Host + ": " + h.Err.Error())
+		b.WriteString(h.Host + ": " + bareText(h.Err))
 	}
 	return b.String()
 }

@@ -60,16 +60,16 @@ func (c *Conn) localInfile(res *result, p []byte) error {
 func (c *Conn) openInfile(name string) (io.Reader, func() error, error) {
 	cfg := &c.cfg
 	if !cfg.LocalInfile {
-		return nil, nil, fmt.Errorf("%w: server asked for %q but LocalInfile is off", ErrLocalInfileDenied, name)
+		return nil, nil, errorf("%w: server asked for %q but LocalInfile is off", ErrLocalInfileDenied, name)
 	}
 	if strings.HasPrefix(name, readerPrefix) {
 		mk := cfg.LocalInfileReaders[strings.TrimPrefix(name, readerPrefix)]
 		if mk == nil {
-			return nil, nil, fmt.Errorf("%w: no reader registered as %q", ErrLocalInfileDenied, name)
+			return nil, nil, errorf("%w: no reader registered as %q", ErrLocalInfileDenied, name)
 		}
 		r, err := mk()
 		if err != nil {
-			return nil, nil, fmt.Errorf("amysql: LOCAL INFILE reader %q: %w", name, err)
+			return nil, nil, errorf("LOCAL INFILE reader %q: %w", name, err)
 		}
 		var closeFn func() error
 		if rc, ok := r.(io.ReadCloser); ok {
@@ -78,11 +78,11 @@ func (c *Conn) openInfile(name string) (io.Reader, func() error, error) {
 		return r, closeFn, nil
 	}
 	if !pathAllowed(cfg.LocalInfilePaths, name) {
-		return nil, nil, fmt.Errorf("%w: %q is not in LocalInfilePaths", ErrLocalInfileDenied, name)
+		return nil, nil, errorf("%w: %q is not in LocalInfilePaths", ErrLocalInfileDenied, name)
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("amysql: LOCAL INFILE: %w", err)
+		return nil, nil, errorf("LOCAL INFILE: %w", err)
 	}
 	return f, f.Close, nil
 }
@@ -137,7 +137,7 @@ func (c *Conn) sendInfile(r io.Reader) error {
 		}
 		if err != nil {
 			// Stop sending; the empty packet that follows ends the data.
-			return fmt.Errorf("amysql: LOCAL INFILE read: %w", err)
+			return errorf("LOCAL INFILE read: %w", err)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package actor
 
 import (
-	"errors"
 	"net"
 	"os"
 	"sync/atomic"
@@ -10,7 +9,7 @@ import (
 
 // errInterrupted is returned by reads and writes of a session whose
 // direct command's ctx ended; the caller reports the ctx error instead.
-var errInterrupted = errors.New("amysql: command interrupted")
+var errInterrupted = newSentinel("command interrupted")
 
 // interrupter stops the socket I/O of a direct command when its caller's
 // ctx ends, by setting a deadline in the past. It is shared with

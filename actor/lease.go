@@ -1,11 +1,9 @@
 package actor
 
-import "errors"
-
 // ErrRevoked is returned by every command on a lent handle whose lease has
 // ended (a pooled connection used after Release): the connection may
 // already belong to someone else, so nothing is sent.
-var ErrRevoked = errors.New("amysql: the connection handle was given back (its lease ended); it may now belong to someone else")
+var ErrRevoked = newSentinel("the connection handle was given back (its lease ended); it may now belong to someone else")
 
 // Lend starts a new lease on the connection and returns a handle for it,
 // which works like c until the lease ends: at the next Lend or Reclaim.

@@ -3,7 +3,6 @@ package actor
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,7 +11,7 @@ import (
 )
 
 // ErrOptionFile reports an option file that cannot be read or parsed.
-var ErrOptionFile = errors.New("amysql: option file")
+var ErrOptionFile = newSentinel("option file")
 
 // ReadOptionFile reads the options of one group from a my.cnf-style file:
 // "key = value" lines (quotes stripped, '_' and '-' equivalent in keys),
@@ -28,11 +27,11 @@ func ReadOptionFile(path, group string) (map[string]string, error) {
 
 func readOptionFile(path, group string, out map[string]string, depth int) error {
 	if depth > 10 {
-		return fmt.Errorf("%w: !include nested too deeply at %s", ErrOptionFile, path)
+		return errorf("%w: !include nested too deeply at %s", ErrOptionFile, path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrOptionFile, err)
+		return errorf("%w: %w", ErrOptionFile, err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -46,7 +45,7 @@ func readOptionFile(path, group string, out map[string]string, depth int) error 
 			dir := strings.TrimSpace(strings.TrimPrefix(line, "!includedir"))
 			entries, err := os.ReadDir(dir)
 			if err != nil {
-				return fmt.Errorf("%w: %s:%d: %w", ErrOptionFile, path, lineNo, err)
+				return errorf("%w: %s:%d: %w", ErrOptionFile, path, lineNo, err)
 			}
 			names := make([]string, 0, len(entries))
 			for _, e := range entries {
@@ -71,7 +70,7 @@ func readOptionFile(path, group string, out map[string]string, depth int) error 
 		case line[0] == '[':
 			end := strings.IndexByte(line, ']')
 			if end < 0 {
-				return fmt.Errorf("%w: %s:%d: unclosed group header", ErrOptionFile, path, lineNo)
+				return errorf("%w: %s:%d: unclosed group header", ErrOptionFile, path, lineNo)
 			}
 			current = strings.TrimSpace(line[1:end])
 		default:
@@ -82,13 +81,13 @@ func readOptionFile(path, group string, out map[string]string, depth int) error 
 			key := strings.ReplaceAll(strings.TrimSpace(k), "_", "-")
 			val, err := optionValue(strings.TrimSpace(v))
 			if err != nil {
-				return fmt.Errorf("%w: %s:%d: %v", ErrOptionFile, path, lineNo, err)
+				return errorf("%w: %s:%d: %v", ErrOptionFile, path, lineNo, err)
 			}
 			out[key] = val
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrOptionFile, path, err)
+		return errorf("%w: %s: %w", ErrOptionFile, path, err)
 	}
 	return nil
 }
@@ -162,7 +161,7 @@ func (c Config) withOptionFile() (Config, error) {
 	if v, ok := opts["port"]; ok && c.Port == 0 {
 		p, err := strconv.Atoi(v)
 		if err != nil || p <= 0 || p > 65535 {
-			return c, fmt.Errorf("%w: bad port %q", ErrOptionFile, v)
+			return c, errorf("%w: bad port %q", ErrOptionFile, v)
 		}
 		c.Port = p
 	}
@@ -172,7 +171,7 @@ func (c Config) withOptionFile() (Config, error) {
 		case SSLDisabled, SSLPreferred, SSLRequired, SSLVerifyCA, SSLVerifyIdentity:
 			c.SSLMode = m
 		default:
-			return c, fmt.Errorf("%w: bad ssl-mode %q", ErrOptionFile, v)
+			return c, errorf("%w: bad ssl-mode %q", ErrOptionFile, v)
 		}
 	}
 	if _, ok := opts["skip-ssl"]; ok && c.SSLMode == "" {

@@ -36,12 +36,27 @@ func TestValueAcrossThe16MiBPacketBoundary(t *testing.T) {
 	}
 }
 
-func TestPacketLargerThanTheServerLimit(t *testing.T) {
+// The server answers a packet above its max_allowed_packet with 1153 and
+// closes the session: the error matches ErrPacketTooLarge and the server
+// error, and says the connection is gone (IsBadConn), as it is.
+func TestPacketLargerThanTheServerLimitBreaksTheConnection(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Args: []string{"--max-allowed-packet=1M"}})
-	c := connectCfg(t, targetConfig(t, srv.Target()))
-	_, err := c.Cursor().Execute(ctxT(t), "SELECT LENGTH(?)", make([]byte, 2<<20))
-	if !errors.Is(err, actor.ErrPacketTooLarge) {
-		t.Fatalf("2 MiB statement against a 1 MiB server = %v, want ErrPacketTooLarge", err)
+	for _, size := range []int{1<<20 + 1<<10, 2 << 20} {
+		c := connectCfg(t, targetConfig(t, srv.Target()))
+		_, err := c.Cursor().Execute(ctxT(t), "SELECT LENGTH(?)", make([]byte, size))
+		if !errors.Is(err, actor.ErrPacketTooLarge) {
+			t.Fatalf("%d-byte statement against a 1 MiB server = %v, want ErrPacketTooLarge", size, err)
+		}
+		var se *proto.Error
+		if !errors.As(err, &se) || se.Code != proto.ErNetPacketTooLarge {
+			t.Errorf("%d bytes: error %v does not carry the server's 1153", size, err)
+		}
+		if !actor.IsBadConn(err) || !c.Closed() {
+			t.Errorf("%d bytes: IsBadConn = %v, Closed = %v; want both true", size, actor.IsBadConn(err), c.Closed())
+		}
+		if actor.SafeToRetry(err) {
+			t.Errorf("%d bytes: SafeToRetry = true for a statement that was sent", size)
+		}
 	}
 }
 

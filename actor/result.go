@@ -1,7 +1,6 @@
 package actor
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/amysql/amysql/proto"
@@ -32,6 +31,7 @@ type result struct {
 	ok      proto.OK
 	rows    []byte // row payloads, back to back
 	spans   []proto.Span
+	sent    sentStatement // while the response is unread: what was sent
 	nrows   int
 	fetched int // rows fetched from the wire for this set so far
 	binary  bool
@@ -61,30 +61,43 @@ func (r *result) row(i int) ([]byte, []proto.Span) {
 func (c *Conn) query(req *request) error {
 	s := c.sess
 	b := s.startCommand(proto.ComQuery)
-	if len(req.args) > 0 {
+	off := len(b)
+	sent := sentStatement{sql: req.sql, args: req.args, bulk: req.bulk}
+	switch {
+	case req.bulk != nil:
+		b = append(b, req.bulk.stmt...)
+	case len(req.args) > 0:
 		if err := c.interpolationSafe(); err != nil {
 			s.pw.Start()
 			return markNotSent(err)
 		}
+		sent.opts = c.literalOptions()
 		var err error
-		b, err = proto.Interpolate(b, req.sql, req.args, c.literalOptions())
+		b, err = proto.Interpolate(b, req.sql, req.args, sent.opts)
 		if err != nil {
 			s.pw.Start() // drop the half-built packet; nothing was sent
 			return markNotSent(err)
 		}
-	} else {
+	default:
 		b = append(b, req.sql...)
 	}
+	sent.packet = b[off:]
 	if err := s.write(b); err != nil {
-		return err
+		return sent.redact(err)
 	}
 	c.gen++
 	res := req.res
 	res.gen = c.gen
 	res.reset()
+	if sent.interpolated() || res.sent.interpolated() {
+		res.sent = sent // until the response ends (endStatement)
+	}
 	err := c.readResult(res)
 	req.ok = res.ok
-	return err
+	if err != nil {
+		return sent.redact(err)
+	}
+	return nil
 }
 
 func (c *Conn) literalOptions() proto.LiteralOptions {
@@ -170,14 +183,10 @@ func (c *Conn) endStatement(res *result, ok proto.OK) {
 	res.ok = ok
 	res.eof = true
 	res.more = ok.Status&proto.StatusMoreResultsExists != 0
-	c.setWire(false, res.more)
-}
-
-func resize[T any](s []T, n int) []T {
-	if cap(s) >= n {
-		return s[:n]
+	if !res.more && res.sent.interpolated() {
+		res.sent = sentStatement{} // do not pin the arguments
 	}
-	return make([]T, n)
+	c.setWire(false, res.more)
 }
 
 // streamBytes bounds one batch of an unbuffered result, whatever the row
@@ -216,7 +225,7 @@ func (c *Conn) readRows(res *result, limit int, wait bool) error {
 			// The rest cannot be drained in bounded time: give up on the
 			// connection.
 			c.setWire(false, false)
-			return s.fail(fmt.Errorf("%w (%d bytes)", ErrResultTooLarge, c.cfg.MaxBufferedBytes))
+			return s.fail(errorf("%w (%d bytes)", ErrResultTooLarge, c.cfg.MaxBufferedBytes))
 		}
 		res.rows = append(res.rows, p...)
 		base := len(res.spans)
@@ -261,7 +270,10 @@ func (c *Conn) fetch(req *request) error {
 	if res.gen != c.gen || !c.wireRows {
 		return ErrResultDiscarded
 	}
-	return c.readRows(res, req.limit, true)
+	if err := c.readRows(res, req.limit, true); err != nil {
+		return res.sent.redact(err)
+	}
+	return nil
 }
 
 // nextSet moves req.res to the next result set of a multi-result response.
@@ -286,7 +298,10 @@ func (c *Conn) nextSet(req *request) error {
 		return nil
 	}
 	res.reset()
-	return c.readResult(res)
+	if err := c.readResult(res); err != nil {
+		return res.sent.redact(err)
+	}
+	return nil
 }
 
 // discardRows reads and drops the rest of the current result set.

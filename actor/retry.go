@@ -12,12 +12,13 @@ import (
 // reached the server: a closed or broken connection, a context that ended
 // before the command was sent, an argument that cannot be rendered, a
 // statement above the client's max_allowed_packet.
-var ErrNotSent = errors.New("amysql: nothing was sent to the server")
+var ErrNotSent = newSentinel("nothing was sent to the server")
 
 // notSent wraps an error with ErrNotSent.
 type notSent struct{ err error }
 
 func (e *notSent) Error() string   { return e.err.Error() }
+func (e *notSent) bare() string    { return bareText(e.err) }
 func (e *notSent) Unwrap() []error { return []error{e.err, ErrNotSent} }
 
 func markNotSent(err error) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -49,12 +48,12 @@ func (cur *Cursor) Err() error {
 // sql.Scanner such as sql.NullString.
 func (cur *Cursor) Scan(dest ...any) error {
 	if cur.scanRow < 0 {
-		return fmt.Errorf("amysql: Scan called without a successful Next")
+		return errorf("Scan called without a successful Next")
 	}
 	res := cur.res
 	data, spans := res.row(cur.scanRow)
 	if len(dest) != len(spans) {
-		return fmt.Errorf("amysql: Scan got %d destinations for %d columns", len(dest), len(spans))
+		return errorf("Scan got %d destinations for %d columns", len(dest), len(spans))
 	}
 	for i, d := range dest {
 		if err := cur.scanOne(&res.cols[i], i, spans[i], data, d); err != nil {
@@ -80,7 +79,7 @@ func (cur *Cursor) scanOne(col *Column, i int, sp proto.Span, data []byte, dest 
 		case sql.Scanner:
 			return d.Scan(nil)
 		default:
-			return fmt.Errorf("amysql: column %q is NULL; cannot scan NULL into %T", col.Name, dest)
+			return errorf("column %q is NULL; cannot scan NULL into %T", col.Name, dest)
 		}
 		return nil
 	}

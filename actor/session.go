@@ -132,8 +132,7 @@ func (s *session) read() ([]byte, error) {
 		if errors.As(err, &se) {
 			// An ERR out of sequence: the server gave up on the session
 			// (idle timeout, shutdown, kill) and will close it.
-			s.fail(err)
-			return nil, se
+			return nil, s.fail(se)
 		}
 		return nil, s.fail(err)
 	}
@@ -157,8 +156,7 @@ func (s *session) write(b []byte) error {
 		if se := s.pendingServerError(); se != nil {
 			// The server refused the command (e.g. a packet above its
 			// max_allowed_packet) and closed the session.
-			s.fail(se)
-			return se
+			return s.fail(se)
 		}
 		return s.fail(err)
 	}
@@ -217,11 +215,12 @@ func (s *session) columnCount(p []byte) (n int, defs bool, err error) {
 }
 
 // serverError inspects a server error for codes after which the server
-// closes the session.
+// closes the session: those break the session, and the error says so
+// (IsBadConn) while still matching the *proto.Error.
 func (s *session) serverError(e *proto.Error) error {
 	switch e.Code {
 	case proto.ErServerShutdown, proto.ErConnectionKilled, proto.ErClientInteractionTimeout, proto.ErNetPacketTooLarge:
-		s.fail(e)
+		return s.fail(e)
 	case proto.ErOptionPreventsStatement, proto.ErCantExecuteInReadOnlyTx, proto.ErReadOnlyMode:
 		if s.cfg.RejectReadOnly || s.cfg.Target == TargetPrimary {
 			// The statement was refused, not run: the connection goes, so
@@ -332,7 +331,7 @@ func (s *session) discardQuery(q string) error {
 			}
 			return s.serverError(e)
 		case proto.HeaderLocalInfile:
-			return s.fail(fmt.Errorf("%w: LOCAL INFILE request from an init command", ErrLocalInfileDenied))
+			return s.fail(errorf("%w: LOCAL INFILE request from an init command", ErrLocalInfileDenied))
 		default:
 			n, defs, err := s.columnCount(p)
 			if err != nil {

@@ -2,15 +2,13 @@ package actor
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/amysql/amysql/proto"
 )
 
 // ErrStmtClosed is returned by a closed prepared statement, or one whose
 // server-side handle was dropped by ResetSession.
-var ErrStmtClosed = errors.New("amysql: prepared statement is closed")
+var ErrStmtClosed = newSentinel("prepared statement is closed")
 
 // Stmt is a server-side prepared statement on one connection. Its results
 // use the binary protocol.
@@ -43,7 +41,7 @@ func (c *Conn) Prepare(ctx context.Context, query string) (*Stmt, error) {
 	return st, nil
 }
 
-// prepareOnWire runs COM_STMT_PREPARE on the actor goroutine.
+// prepareOnWire runs COM_STMT_PREPARE; its caller holds the wire lock.
 func (c *Conn) prepareOnWire(query string) (*Stmt, error) {
 	if err := c.drainWire(); err != nil {
 		return nil, err
@@ -175,8 +173,8 @@ func (st *Stmt) Reset(ctx context.Context) error {
 // packet.
 const longDataThreshold = 1 << 20
 
-// executeOnWire runs COM_STMT_EXECUTE on the actor goroutine and reads the
-// first result into res.
+// executeOnWire runs COM_STMT_EXECUTE and reads the first result into res;
+// its caller holds the wire lock.
 func (c *Conn) executeOnWire(st *Stmt, args []any, res *result) error {
 	if st.epoch != c.stmtEpoch {
 		return ErrStmtClosed
@@ -278,10 +276,10 @@ func (cur *Cursor) ExecuteStmt(ctx context.Context, st *Stmt, args ...any) (int6
 		return -1, ErrStmtClosed
 	}
 	if st.conn.core != cur.conn.core {
-		return -1, errors.New("amysql: statement belongs to another connection")
+		return -1, errorf("statement belongs to another connection")
 	}
 	if len(args) != st.nparams {
-		return -1, fmt.Errorf("amysql: statement has %d parameters, got %d arguments", st.nparams, len(args))
+		return -1, errorf("statement has %d parameters, got %d arguments", st.nparams, len(args))
 	}
 	c := cur.conn
 	req := cur.request()

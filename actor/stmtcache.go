@@ -8,7 +8,7 @@ import (
 )
 
 // stmtCache is a connection's LRU cache of prepared statements, keyed by
-// SQL text. It is owned by the actor goroutine.
+// SQL text. It belongs to whoever holds the connection's wire lock.
 type stmtCache struct {
 	size  int
 	order *list.List // front = most recently used; values are *Stmt
@@ -19,7 +19,7 @@ func newStmtCache(size int) *stmtCache {
 	return &stmtCache{size: size, order: list.New(), bySQL: make(map[string]*list.Element, size)}
 }
 
-// get returns the cached statement for query, preparing (and evicting the
+// cachedStmt returns the cached statement for query, preparing (and evicting the
 // least recently used statement) when needed.
 func (c *Conn) cachedStmt(query string) (*Stmt, error) {
 	sc := c.stmts

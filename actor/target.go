@@ -2,7 +2,6 @@ package actor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -50,7 +49,7 @@ func ParseTarget(s string) (Target, error) {
 
 // ErrWrongRole reports a server whose role is not the one Config.Target
 // asks for.
-var ErrWrongRole = errors.New("amysql: the server does not have the target role")
+var ErrWrongRole = newSentinel("the server does not have the target role")
 
 // ServerRole is what a server says of its role.
 type ServerRole struct {
@@ -151,7 +150,7 @@ func (s *session) checkRole(t Target) (preferred bool, err error) {
 		return false, fmt.Errorf("reading the server's role: %w", err)
 	}
 	if !t.Accepts(r) {
-		return false, fmt.Errorf("%w: %s, want %s", ErrWrongRole, r, t)
+		return false, errorf("%w: %s, want %s", ErrWrongRole, r, t)
 	}
 	return t != TargetPreferReplica || r.ReadOnly, nil
 }

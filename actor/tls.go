@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/amysql/amysql/proto"
@@ -40,7 +39,7 @@ func (s *session) wantTLS(hs *proto.Handshake) (bool, error) {
 		}
 		return true, nil
 	default:
-		return false, fmt.Errorf("%w: unknown SSLMode %q", ErrTLS, mode)
+		return false, errorf("%w: unknown SSLMode %q", ErrTLS, mode)
 	}
 }
 
@@ -59,18 +58,18 @@ func (s *session) tlsConfig() (*tls.Config, error) {
 	if cfg.SSLCA != "" {
 		pem, err := os.ReadFile(cfg.SSLCA)
 		if err != nil {
-			return nil, fmt.Errorf("%w: reading ssl CA: %w", ErrTLS, err)
+			return nil, errorf("%w: reading ssl CA: %w", ErrTLS, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: no certificate in ssl CA file %s", ErrTLS, cfg.SSLCA)
+			return nil, errorf("%w: no certificate in ssl CA file %s", ErrTLS, cfg.SSLCA)
 		}
 		c.RootCAs = pool
 	}
 	if cfg.SSLCert != "" || cfg.SSLKey != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.SSLCert, cfg.SSLKey)
 		if err != nil {
-			return nil, fmt.Errorf("%w: client certificate: %w", ErrTLS, err)
+			return nil, errorf("%w: client certificate: %w", ErrTLS, err)
 		}
 		c.Certificates = append(c.Certificates, cert)
 	}

@@ -414,16 +414,13 @@ func TestAppendLiteralRefusesValuesWithoutALiteral(t *testing.T) {
 		{"complex64", complex64(1), "complex64"},
 		{"map inside a list", []any{1, map[int]int{}}, "map[int]int"},
 		{"valuer of map", valuer{map[string]string{}}, "map[string]string"},
-		{"NaN", math.NaN(), "NaN"},
-		{"+Inf", math.Inf(1), "+Inf"},
-		{"float32 -Inf", float32(math.Inf(-1)), "-Inf"},
-		{"empty list", []int{}, "empty list"},
-		{"nil list", []string(nil), "empty list"},
-		{"empty array", [0]int{}, "empty list"},
+		{"NaN", math.NaN(), "NaN and infinities"},
+		{"+Inf", math.Inf(1), "NaN and infinities"},
+		{"float32 -Inf", float32(math.Inf(-1)), "NaN and infinities"},
 		{"duration too long", maxTime + time.Microsecond, "outside TIME's range"},
 		{"duration too negative", -maxTime - time.Nanosecond, "outside TIME's range"},
-		{"year 10000", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), "year 10000"},
-		{"negative year", time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), "year -1"},
+		{"year 10000", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), "outside DATETIME's years"},
+		{"negative year", time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), "outside DATETIME's years"},
 		{"valuer returning itself", selfValuer{}, "nested too deeply"},
 		{"list holding itself", cycle, "nested too deeply"},
 	}
@@ -437,6 +434,60 @@ func TestAppendLiteralRefusesValuesWithoutALiteral(t *testing.T) {
 				t.Errorf("dst became %q, want it unchanged", got)
 			}
 		})
+	}
+}
+
+// An empty list has a type amysql supports; what SQL lacks is IN (), and
+// the error says that rather than "unsupported argument type".
+func TestAppendLiteralRefusesEmptyListsWithErrEmptyList(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		in   any
+	}{
+		{"empty list", []int{}},
+		{"nil list", []string(nil)},
+		{"empty array", [0]int{}},
+		{"empty list inside a list", []any{1, []int{}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := AppendLiteral([]byte("x"), tt.in, LiteralOptions{})
+			if !errors.Is(err, ErrEmptyList) || errors.Is(err, ErrUnsupportedArg) {
+				t.Errorf("error %v, want ErrEmptyList and not ErrUnsupportedArg", err)
+			}
+			if err != nil && (strings.Contains(err.Error(), "unsupported") || !strings.Contains(err.Error(), "IN ()")) {
+				t.Errorf("error text %q: want it to name IN (), not an unsupported type", err)
+			}
+			if string(got) != "x" {
+				t.Errorf("dst became %q, want it unchanged", got)
+			}
+		})
+	}
+	_, err := Interpolate(nil, "SELECT 1 WHERE id IN ?", []any{[]int64{}}, LiteralOptions{})
+	if !errors.Is(err, ErrEmptyList) || !strings.Contains(err.Error(), "argument 1") {
+		t.Errorf("Interpolate with an empty list = %v, want ErrEmptyList for argument 1", err)
+	}
+}
+
+// An argument refused for its value (a time outside DATETIME, a duration
+// outside TIME) is not shown in the error, in either protocol: error text
+// reaches logs.
+func TestRefusedValuesAreNotShownInTheError(t *testing.T) {
+	for _, tt := range []struct {
+		arg   any
+		value string // what the error must not show
+	}{
+		{time.Date(12345, 6, 7, 0, 0, 0, 0, time.UTC), "12345"},
+		{time.Date(-4321, 6, 7, 0, 0, 0, 0, time.UTC), "4321"},
+		{987*time.Hour + 654*time.Second, "987"},
+		{-987 * time.Hour, "987"},
+	} {
+		_, lerr := AppendLiteral(nil, tt.arg, LiteralOptions{})
+		_, berr := AppendStmtExecute(nil, 1, []any{tt.arg}, nil, LiteralOptions{})
+		for name, err := range map[string]error{"text": lerr, "binary": berr} {
+			if !errors.Is(err, ErrUnsupportedArg) || strings.Contains(err.Error(), tt.value) {
+				t.Errorf("%s %v: error %v, want ErrUnsupportedArg without %q", name, tt.arg, err, tt.value)
+			}
+		}
 	}
 }
 

@@ -10,6 +10,59 @@ import (
 // number.
 var ErrArgCount = errors.New("proto: placeholder and argument counts differ")
 
+// ErrPercentPlaceholder accompanies ErrArgCount when the query has
+// aiomysql's %s or %(name)s placeholders: amysql's placeholder is ?.
+var ErrPercentPlaceholder = errors.New("proto: %s and %(name)s are aiomysql's placeholders; amysql's is ?")
+
+// ArgCountError returns the error for query, which has placeholders ?
+// placeholders and was given args arguments: it wraps ErrArgCount, and
+// ErrPercentPlaceholder too when %s-style placeholders appear outside
+// strings and comments.
+func ArgCountError(query string, placeholders, args int, noBackslash bool) error {
+	return &argCountError{placeholders: placeholders, args: args, percent: percentPlaceholder(query, noBackslash)}
+}
+
+type argCountError struct {
+	placeholders, args int
+	percent            string // the first %s-style placeholder, if any
+}
+
+func (e *argCountError) Error() string {
+	msg := fmt.Sprintf("%v: %d placeholders, %d arguments", ErrArgCount, e.placeholders, e.args)
+	if e.percent != "" {
+		msg += "; the query has " + e.percent + ", aiomysql's placeholder: amysql's is ?"
+	}
+	return msg
+}
+
+func (e *argCountError) Unwrap() []error {
+	if e.percent != "" {
+		return []error{ErrArgCount, ErrPercentPlaceholder}
+	}
+	return []error{ErrArgCount}
+}
+
+// percentPlaceholder returns the first %s or %(name)s of q outside strings
+// and comments, or "".
+func percentPlaceholder(q string, noBackslash bool) string {
+	found := ""
+	scanTopLevel(q, noBackslash, func(i int) bool {
+		if q[i] != '%' || i+1 == len(q) {
+			return true
+		}
+		switch q[i+1] {
+		case 's':
+			found = "%s"
+		case '(':
+			if j := strings.IndexByte(q[i:], ')'); j > 0 && i+j+1 < len(q) && q[i+j+1] == 's' {
+				found = q[i : i+j+2]
+			}
+		}
+		return found == ""
+	})
+	return found
+}
+
 // Interpolate appends query to dst with each ? placeholder replaced by the
 // literal of the matching argument (see AppendLiteral).
 //
@@ -27,6 +80,12 @@ var ErrArgCount = errors.New("proto: placeholder and argument counts differ")
 // and arguments differ, or the argument's error when one has no literal.
 // On error dst is returned with its original length.
 func Interpolate(dst []byte, query string, args []any, opts LiteralOptions) ([]byte, error) {
+	return interpolate(dst, query, args, opts, nil)
+}
+
+// interpolate is Interpolate; with lits non-nil it appends the range of
+// each literal, relative to the statement's start, to *lits.
+func interpolate(dst []byte, query string, args []any, opts LiteralOptions, lits *[]Range) ([]byte, error) {
 	start := len(dst)
 	last := 0
 	for argi := 0; ; argi++ {
@@ -34,14 +93,18 @@ func Interpolate(dst []byte, query string, args []any, opts LiteralOptions) ([]b
 		if pos < 0 || argi == len(args) {
 			if pos >= 0 || argi < len(args) {
 				n := CountPlaceholders(query, opts.NoBackslashEscapes)
-				return dst[:start], fmt.Errorf("%w: %d placeholders, %d arguments", ErrArgCount, n, len(args))
+				return dst[:start], ArgCountError(query, n, len(args), opts.NoBackslashEscapes)
 			}
 			break
 		}
 		dst = append(dst, query[last:pos]...)
+		lit := len(dst)
 		var err error
 		if dst, err = appendLiteral(dst, args[argi], opts, 0); err != nil {
 			return dst[:start], fmt.Errorf("argument %d: %w", argi+1, err)
+		}
+		if lits != nil {
+			*lits = append(*lits, Range{lit - start, len(dst) - start})
 		}
 		last = pos + 1
 	}

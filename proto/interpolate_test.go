@@ -148,6 +148,43 @@ func TestInterpolateArgumentCountMismatch(t *testing.T) {
 	}
 }
 
+// A query written for aiomysql (%s, %(name)s) gets a count mismatch that
+// says amysql's placeholder is ?, and matches ErrPercentPlaceholder; a %
+// inside a string or comment, or a modulo, does not trigger the hint.
+func TestInterpolateHintsAtPercentPlaceholders(t *testing.T) {
+	tests := []struct {
+		q    string
+		args []any
+		hint string // "" = no hint expected
+	}{
+		{"SELECT * FROM t WHERE id = %s", []any{1}, "%s"},
+		{"INSERT INTO t VALUES (%s, %s)", []any{1, 2}, "%s"},
+		{"SELECT * FROM t WHERE id = %(id)s", []any{1}, "%(id)s"},
+		{"SELECT ?, %s", []any{1, 2}, "%s"},
+		{"SELECT '%s'", []any{1}, ""},
+		{"SELECT 1 -- %s\n", []any{1}, ""},
+		{"SELECT 7 % 3", []any{1}, ""},
+		{"SELECT '100%%'", []any{1}, ""},
+	}
+	for _, tt := range tests {
+		_, err := Interpolate(nil, tt.q, tt.args, LiteralOptions{})
+		if !errors.Is(err, ErrArgCount) {
+			t.Fatalf("%q: %v, want ErrArgCount", tt.q, err)
+		}
+		hinted := errors.Is(err, ErrPercentPlaceholder)
+		switch {
+		case tt.hint == "" && hinted:
+			t.Errorf("%q: %v: a hint where there is no %%s placeholder", tt.q, err)
+		case tt.hint != "" && (!hinted || !strings.Contains(err.Error(), tt.hint) || !strings.Contains(err.Error(), "?")):
+			t.Errorf("%q: %v: want ErrPercentPlaceholder naming %s and ?", tt.q, err, tt.hint)
+		}
+	}
+	err := ArgCountError("INSERT INTO t VALUES (%s)", 0, 1, false)
+	if !errors.Is(err, ErrArgCount) || !errors.Is(err, ErrPercentPlaceholder) {
+		t.Errorf("ArgCountError = %v, want ErrArgCount and ErrPercentPlaceholder", err)
+	}
+}
+
 func TestInterpolateNamesTheArgumentWithoutALiteral(t *testing.T) {
 	got, err := Interpolate([]byte("x"), "SELECT ?, ?", []any{1, map[string]int{}}, LiteralOptions{})
 	if !errors.Is(err, ErrUnsupportedArg) || !strings.Contains(err.Error(), "argument 2") {

@@ -16,6 +16,10 @@ import (
 // range its SQL type can hold.
 var ErrUnsupportedArg = errors.New("proto: unsupported argument type")
 
+// ErrEmptyList reports an empty slice or array argument: it would render
+// as IN (), which SQL does not have.
+var ErrEmptyList = errors.New("proto: empty list argument: SQL has no empty IN (); leave the condition out when there is nothing to match")
+
 // LiteralOptions control how values are rendered as SQL literals.
 type LiteralOptions struct {
 	// NoBackslashEscapes reflects the server's NO_BACKSLASH_ESCAPES mode.
@@ -44,7 +48,7 @@ type Literal interface {
 //   - Literal and driver.Valuer: the value's own rendering
 //   - pointers and named types: as the value or kind underneath
 //   - other slices and arrays: a parenthesised list, (1,2,3), for IN ?;
-//     empty lists are refused
+//     empty lists are refused with ErrEmptyList
 //
 // Anything else (maps, structs, channels, funcs, complex numbers) is
 // refused with an error wrapping ErrUnsupportedArg. On error dst is
@@ -145,7 +149,7 @@ func appendBool(dst []byte, b bool) []byte {
 
 func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return dst, fmt.Errorf("%w: %v has no SQL literal", ErrUnsupportedArg, f)
+		return dst, fmt.Errorf("%w: NaN and infinities have no SQL literal", ErrUnsupportedArg)
 	}
 	start := len(dst)
 	dst = strconv.AppendFloat(dst, f, 'g', -1, bits)
@@ -166,7 +170,7 @@ func appendTime(dst []byte, t time.Time, opts LiteralOptions) ([]byte, error) {
 		}
 		t = t.In(loc)
 		if y := t.Year(); y < 0 || y > 9999 {
-			return dst, fmt.Errorf("%w: year %d outside DATETIME's range", ErrUnsupportedArg, y)
+			return dst, fmt.Errorf("%w: a time.Time outside DATETIME's years 0000-9999", ErrUnsupportedArg)
 		}
 	}
 	frac := 0
@@ -180,7 +184,7 @@ func appendTime(dst []byte, t time.Time, opts LiteralOptions) ([]byte, error) {
 
 func appendDurationLiteral(dst []byte, d time.Duration) ([]byte, error) {
 	if d > maxTime || d < -maxTime {
-		return dst, fmt.Errorf("%w: duration %v outside TIME's range", ErrUnsupportedArg, d)
+		return dst, fmt.Errorf("%w: a time.Duration outside TIME's range, ±838:59:59.999999", ErrUnsupportedArg)
 	}
 	frac := 0
 	if d%time.Second/time.Microsecond != 0 {
@@ -274,7 +278,7 @@ func appendElem(dst []byte, rv reflect.Value, opts LiteralOptions, depth int) ([
 func appendList(dst []byte, rv reflect.Value, opts LiteralOptions, depth int) ([]byte, error) {
 	n := rv.Len()
 	if n == 0 {
-		return dst, fmt.Errorf("%w: empty list (%s)", ErrUnsupportedArg, rv.Type())
+		return dst, fmt.Errorf("%w (%s)", ErrEmptyList, rv.Type())
 	}
 	dst = append(dst, '(')
 	for i := range n {

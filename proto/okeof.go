@@ -10,11 +10,14 @@ type OK struct {
 	// Info is the human-readable status text (e.g. "Rows matched: 1"),
 	// a view into the packet.
 	Info []byte
+	// SessionState is the session-state information of a packet with
+	// StatusSessionStateChanged under CLIENT_SESSION_TRACK (see
+	// ParseSessionState), a view into the packet.
+	SessionState []byte
 }
 
 // ParseOK decodes an OK packet whose first byte is 0x00 or, for the end of
-// a result set under CLIENT_DEPRECATE_EOF, 0xfe. Session-state information
-// (CLIENT_SESSION_TRACK) is not interpreted.
+// a result set under CLIENT_DEPRECATE_EOF, 0xfe.
 func ParseOK(b []byte, caps uint32) (OK, error) {
 	var ok OK
 	if len(b) < 1 || (b[0] != HeaderOK && b[0] != HeaderEOF) {
@@ -40,15 +43,75 @@ func ParseOK(b []byte, caps uint32) (OK, error) {
 		p += 4
 	}
 	if p < len(b) {
-		if caps&ClientSessionTrack != 0 {
-			if s, _, n := LenEncString(b[p:]); n > 0 {
-				ok.Info = s
-			}
-		} else {
+		if caps&ClientSessionTrack == 0 {
 			ok.Info = b[p:]
+			return ok, nil
+		}
+		s, _, n := LenEncString(b[p:])
+		if n == 0 {
+			return ok, ErrMalformedPacket
+		}
+		ok.Info, p = s, p+n
+		if ok.Status&StatusSessionStateChanged != 0 && p < len(b) {
+			st, _, n := LenEncString(b[p:])
+			if n == 0 {
+				return ok, ErrMalformedPacket
+			}
+			ok.SessionState = st
 		}
 	}
 	return ok, nil
+}
+
+// Session-state change types (CLIENT_SESSION_TRACK).
+const (
+	SessionTrackSystemVariables byte = 0
+	SessionTrackSchema          byte = 1
+	SessionTrackStateChange     byte = 2
+	SessionTrackGTIDs           byte = 3
+)
+
+// ParseSessionState calls fn for each change in an OK packet's session
+// state: its type and its data. An entry that overruns the state is
+// ErrMalformedPacket.
+func ParseSessionState(state []byte, fn func(kind byte, data []byte)) error {
+	for len(state) > 0 {
+		kind := state[0]
+		data, _, n := LenEncString(state[1:])
+		if n == 0 {
+			return ErrMalformedPacket
+		}
+		fn(kind, data)
+		state = state[1+n:]
+	}
+	return nil
+}
+
+// SessionSystemVariable decodes the data of a SessionTrackSystemVariables
+// change: the variable's name and new value.
+func SessionSystemVariable(data []byte) (name, value []byte, err error) {
+	name, _, n := LenEncString(data)
+	if n == 0 {
+		return nil, nil, ErrMalformedPacket
+	}
+	value, _, m := LenEncString(data[n:])
+	if m == 0 {
+		return nil, nil, ErrMalformedPacket
+	}
+	return name, value, nil
+}
+
+// SessionGTIDs decodes the data of a SessionTrackGTIDs change (MySQL's
+// session_track_gtids): the GTID set.
+func SessionGTIDs(data []byte) ([]byte, error) {
+	if len(data) < 1 {
+		return nil, ErrMalformedPacket
+	}
+	set, _, n := LenEncString(data[1:]) // after the encoding specification byte
+	if n == 0 {
+		return nil, ErrMalformedPacket
+	}
+	return set, nil
 }
 
 // IsEOF reports whether b is an EOF packet, or the OK packet that replaces it

@@ -259,7 +259,7 @@ func appendBinaryDateTime(dst []byte, t time.Time, loc *time.Location) ([]byte, 
 	t = t.In(loc)
 	y, mo, d := t.Date()
 	if y < 0 || y > 9999 {
-		return dst, fmt.Errorf("%w: year %d outside DATETIME's range", ErrUnsupportedArg, y)
+		return dst, fmt.Errorf("%w: a time.Time outside DATETIME's years 0000-9999", ErrUnsupportedArg)
 	}
 	h, mi, s := t.Clock()
 	us := t.Nanosecond() / 1000
@@ -286,7 +286,7 @@ func appendBinaryDateTime(dst []byte, t time.Time, loc *time.Location) ([]byte, 
 // or 12 bytes. Sub-microsecond parts are truncated.
 func appendBinaryDuration(dst []byte, d time.Duration) ([]byte, error) {
 	if d > maxTime || d < -maxTime {
-		return dst, fmt.Errorf("%w: duration %v outside TIME's range", ErrUnsupportedArg, d)
+		return dst, fmt.Errorf("%w: a time.Duration outside TIME's range, ±838:59:59.999999", ErrUnsupportedArg)
 	}
 	neg := byte(0)
 	if d < 0 {

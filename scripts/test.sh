@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: make sure a MariaDB is reachable, then go vet and
-# go test -race over every package. Extra arguments go to `go test`.
+# The whole test suite: make sure a MariaDB is reachable, then go vet,
+# staticcheck and go test -race over every package. Extra arguments go to
+# `go test`.
 #
 # Server, in order: $AMYSQL_TEST_DSN; else the server on 127.0.0.1:3306
 # ($AMYSQL_TEST_DEFAULT_ADDR) when it answers; else a private mariadbd in a
@@ -117,6 +118,33 @@ fi
 # each module is named.
 modules=(./... ./interop/... ./ecosystem/... ./cmd/poolbench/...)
 go vet "${modules[@]}"
+
+# staticcheck over every module: the one on PATH or in GOBIN (or
+# GOPATH/bin, ~/go/bin by default), else installed there now. Without
+# network it is skipped with a warning; under CI=true that fails the run.
+STATICCHECK_VERSION=v0.8.2
+find_staticcheck() {
+  command -v staticcheck 2>/dev/null && return 0
+  local dir
+  for dir in "$(go env GOBIN)" "$(go env GOPATH | cut -d: -f1)/bin"; do
+    [ -n "$dir" ] && [ -x "$dir/staticcheck" ] && { echo "$dir/staticcheck"; return 0; }
+  done
+  return 1
+}
+if ! staticcheck=$(find_staticcheck); then
+  log "installing staticcheck $STATICCHECK_VERSION"
+  go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" >&2 || true
+  staticcheck=$(find_staticcheck) || staticcheck=""
+fi
+if [ -n "$staticcheck" ]; then
+  "$staticcheck" "${modules[@]}"
+elif [ "${CI:-}" = true ]; then
+  log "staticcheck unavailable under CI=true: failing"
+  exit 1
+else
+  log "WARNING: staticcheck unavailable; skipped"
+fi
+
 go test -race -count=1 "$@" "${modules[@]}"
 
 # Every proto fuzz target runs for a bounded number of inputs (AMYSQL_FUZZTIME,

@@ -51,7 +51,7 @@ func newConn(ac *actor.Conn, pc *pool.Conn, opts Options) *Conn {
 // cannot express (streaming cursors, CallProc, ExecuteMany, ...).
 func (c *Conn) AmysqlConn() *actor.Conn { return c.ac }
 
-// badConn maps a call on a connection that was already unusable, so
+// checkUsable maps a call on a connection that was already unusable, so
 // nothing was sent, to driver.ErrBadConn: database/sql then retries on
 // another connection without risking running a statement twice.
 func (c *Conn) checkUsable() error {
@@ -266,7 +266,7 @@ func checkValue(v any, depth int) error {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Map, reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
-		return fmt.Errorf("amysql/stdlib: unsupported argument type %T", v)
+		return &unsupportedArgError{typ: rv.Type()}
 	case reflect.Struct:
 		if _, ok := v.(time.Time); ok {
 			return nil
@@ -274,7 +274,7 @@ func checkValue(v any, depth int) error {
 		if _, ok := v.(actor.Decimal); ok {
 			return nil
 		}
-		return fmt.Errorf("amysql/stdlib: unsupported argument type %T", v)
+		return &unsupportedArgError{typ: rv.Type()}
 	case reflect.Pointer:
 		if rv.IsNil() {
 			return nil
@@ -283,3 +283,13 @@ func checkValue(v any, depth int) error {
 	}
 	return nil
 }
+
+// unsupportedArgError refuses an argument of a type amysql cannot send; it
+// matches proto.ErrUnsupportedArg, as the native API's refusal does.
+type unsupportedArgError struct{ typ reflect.Type }
+
+func (e *unsupportedArgError) Error() string {
+	return "amysql/stdlib: unsupported argument type " + e.typ.String()
+}
+
+func (e *unsupportedArgError) Unwrap() error { return proto.ErrUnsupportedArg }

@@ -3,10 +3,11 @@
 //
 //	db, err := sql.Open("amysql", "user:pass@tcp(127.0.0.1:3306)/app")
 //
-// or, from a Config, sql.OpenDB(stdlib.NewConnector(cfg)). Queries with
-// arguments are interpolated on the client and sent as one COM_QUERY by
-// default; the DSN parameter binary_protocol=true (Options.BinaryProtocol)
-// runs them as cached server-side prepared statements instead. Context
+// or, from a Config, sql.OpenDB(stdlib.NewConnector(cfg, stdlib.Options{})).
+// Queries with arguments are interpolated on the client and sent as one
+// COM_QUERY by default; the DSN parameter binary_protocol=true
+// (Options.BinaryProtocol) runs them as cached server-side prepared
+// statements instead. Context
 // cancellation stops the statement on the server (KILL QUERY), as in the
 // native API.
 //

@@ -15,6 +15,7 @@ import (
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/internal/testserver"
 	"github.com/amysql/amysql/pool"
+	"github.com/amysql/amysql/proto"
 	"github.com/amysql/amysql/stdlib"
 )
 
@@ -339,6 +340,35 @@ func TestDriverValueConversionErrorsAreTyped(t *testing.T) {
 	}
 	if err := c.CheckNamedValue(&driver.NamedValue{Value: actor.MustDecimal("1.5")}); err != nil {
 		t.Errorf("Decimal refused: %v", err)
+	}
+}
+
+// An argument amysql cannot send fails through database/sql as it does
+// natively: errors.Is matches proto.ErrUnsupportedArg, and the text names
+// the type once, with the driver's prefix.
+func TestUnsupportedArgumentsMatchErrUnsupportedArg(t *testing.T) {
+	for _, mode := range []string{"", "binary_protocol=true"} {
+		db := openDB(t, mode)
+		for _, tt := range []struct {
+			name string
+			arg  any
+			typ  string
+		}{
+			{"map", map[string]int{"a": 1}, "map[string]int"},
+			{"struct", struct{ X int }{1}, "struct { X int }"},
+			{"channel", make(chan int), "chan int"},
+			{"complex", complex(1, 2), "complex128"},
+			{"pointer to map", &map[int]int{}, "map[int]int"},
+		} {
+			_, err := db.ExecContext(ctxT(t), "DO ?", tt.arg)
+			if !errors.Is(err, proto.ErrUnsupportedArg) {
+				t.Errorf("%s %s: error %v, want proto.ErrUnsupportedArg", mode, tt.name, err)
+				continue
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.typ) || strings.Count(msg, "amysql/stdlib: ") != 1 {
+				t.Errorf("%s %s: error text %q, want the type %s and the prefix once", mode, tt.name, msg, tt.typ)
+			}
+		}
 	}
 }
 

@@ -15,7 +15,8 @@ import (
 // op is one unit of work a worker runs and times.
 type op func(ctx context.Context, c client, r *rand.Rand) error
 
-// workloads builds the named workloads for a table of size rows.
+// env is what the workloads are built from: the sbtest tables, their
+// size in rows, the share of cancelled queries and the -sql-file statements.
 type env struct {
 	tables, size int
 	cancelShare  float64
