@@ -147,12 +147,14 @@ fi
 
 go test -race -count=1 "$@" "${modules[@]}"
 
-# Every proto fuzz target runs for a bounded number of inputs (AMYSQL_FUZZTIME,
-# default 100000x each; a count, because time-limited runs can end in a
-# spurious "context deadline exceeded"): a malformed packet must give an
-# error, never a panic.
-while read -r target; do
-  out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "${AMYSQL_FUZZTIME:-100000x}" ./proto </dev/null 2>&1) \
-    || { echo "fuzz target $target failed:" >&2; echo "$out" | tail -30 >&2; exit 1; }
-  echo "fuzz: $target ok (${AMYSQL_FUZZTIME:-100000x})"
-done < <(grep -ho '^func Fuzz[A-Za-z0-9_]*' proto/*_test.go | sed 's/^func //' | sort -u)
+# Every fuzz target of the library runs for a bounded number of inputs
+# (AMYSQL_FUZZTIME, default 100000x each; a count, because time-limited
+# runs can end in a spurious "context deadline exceeded"): a malformed
+# packet must give an error, never a panic, and every DSN must round-trip.
+while read -r file target; do
+  pkg=./$(dirname "$file")
+  out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "${AMYSQL_FUZZTIME:-100000x}" "$pkg" </dev/null 2>&1) \
+    || { echo "fuzz target $target ($pkg) failed:" >&2; echo "$out" | tail -30 >&2; exit 1; }
+  echo "fuzz: $pkg $target ok (${AMYSQL_FUZZTIME:-100000x})"
+done < <(grep -Ho '^func Fuzz[A-Za-z0-9_]*' proto/*_test.go actor/*_test.go pool/*_test.go stdlib/*_test.go |
+  sed 's/:func / /' | sort -u)
