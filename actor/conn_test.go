@@ -416,3 +416,19 @@ func TestConfigStringHidesPassword(t *testing.T) {
 		}
 	}
 }
+
+func TestACommandOnAResetSocketIsNotSent(t *testing.T) {
+	cfg, proxy := proxied(t)
+	c := connectCfg(t, cfg)
+	proxy.ResetAll() // the server side went away with a TCP reset
+	for deadline := time.Now().Add(2 * time.Second); c.Alive() && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	_, err := c.Cursor().Execute(ctxT(t), "INSERT INTO never_reached VALUES (1)")
+	if !actor.IsBadConn(err) || !actor.SafeToRetry(err) {
+		t.Fatalf("Execute on a reset socket = %v: want a bad connection that is SafeToRetry (nothing was sent)", err)
+	}
+	if !c.Closed() {
+		t.Error("the connection is not closed")
+	}
+}

@@ -54,6 +54,10 @@ type session struct {
 	// changed since the connection last published it.
 	lastGTID []byte
 	gtidNew  bool
+
+	// first is set while the packet being built starts a command, whose
+	// failed write then proves nothing of it was sent.
+	first bool
 }
 
 // timeoutConn applies the per-operation read and write timeouts.
@@ -149,14 +153,21 @@ func (s *session) write(b []byte) error {
 	if s.halted != phaseOther {
 		return errInterrupted
 	}
+	first := s.first
+	s.first = false
 	if err := s.pw.Write(b); err != nil {
 		if errors.Is(err, proto.ErrPacketTooLarge) {
 			return markNotSent(err) // the session is intact
 		}
 		if se := s.pendingServerError(); se != nil {
 			// The server refused the command (e.g. a packet above its
-			// max_allowed_packet) and closed the session.
-			return s.fail(se)
+			// max_allowed_packet) or had closed the session (4031).
+			err = se
+		}
+		if first && s.pw.Written() == 0 {
+			// Not a byte of the command left: the socket was already
+			// dead (closed or reset by a server that went away).
+			return markNotSent(s.fail(err))
 		}
 		return s.fail(err)
 	}
@@ -189,6 +200,7 @@ func (s *session) startCommand(cmd byte) []byte {
 // startPacket resets the sequence and returns an empty packet buffer, for
 // commands whose payload is built by a proto Append function.
 func (s *session) startPacket() []byte {
+	s.first = true
 	s.pw.SetSeq(0)
 	if s.comp != nil {
 		s.comp.ResetSeq()

@@ -212,9 +212,10 @@ func (pr *PacketReader) ReadPacket() ([]byte, error) {
 // Start returns a buffer holding room for the header, the caller appends the
 // payload, and Write frames and sends it in as few writes as possible.
 type PacketWriter struct {
-	w   io.Writer
-	buf []byte
-	seq byte
+	w       io.Writer
+	buf     []byte
+	seq     byte
+	written int // bytes the last Write handed to w
 
 	// MaxPayload bounds an outgoing payload; 0 means no limit.
 	MaxPayload int
@@ -246,6 +247,7 @@ func (pw *PacketWriter) Start() []byte {
 // Write frames the payload in b (as built on a Start buffer) and writes it.
 func (pw *PacketWriter) Write(b []byte) error {
 	pw.buf = b[:0] // keep grown capacity for the next packet
+	pw.written = 0
 	n := len(b) - headerLen
 	if pw.MaxPayload > 0 && n > pw.MaxPayload {
 		return fmt.Errorf("%w: outgoing payload of %d bytes, limit %d", ErrPacketTooLarge, n, pw.MaxPayload)
@@ -261,7 +263,9 @@ func (pw *PacketWriter) Write(b []byte) error {
 		h := b[off : off+headerLen]
 		h[0], h[1], h[2], h[3] = byte(size), byte(size>>8), byte(size>>16), pw.seq
 		pw.seq++
-		if _, err := pw.w.Write(b[off : off+headerLen+size]); err != nil {
+		m, err := pw.w.Write(b[off : off+headerLen+size])
+		pw.written += m
+		if err != nil {
 			return err
 		}
 		n -= size
@@ -273,6 +277,11 @@ func (pw *PacketWriter) Write(b []byte) error {
 }
 
 // WritePacket writes payload p as a fresh packet (copying it).
+// Written returns how many bytes the last Write handed to the underlying
+// writer, also when it failed: 0 means none of its payload can have
+// reached the peer.
+func (pw *PacketWriter) Written() int { return pw.written }
+
 func (pw *PacketWriter) WritePacket(p []byte) error {
 	return pw.Write(append(pw.Start(), p...))
 }
