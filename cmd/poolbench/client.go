@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/pool"
@@ -24,15 +25,18 @@ type client interface {
 
 // amysqlClient runs each operation on a connection acquired from the pool.
 type amysqlClient struct {
-	p *pool.Pool
-	c *pool.Conn // set inside a transaction
+	p       *pool.Pool
+	c       *pool.Conn   // set inside a transaction
+	waiting atomic.Int64 // callers inside Acquire
 }
 
 func (a *amysqlClient) withConn(ctx context.Context, fn func(*pool.Conn) error) error {
 	if a.c != nil {
 		return fn(a.c)
 	}
+	a.waiting.Add(1)
 	c, err := a.p.Acquire(ctx)
+	a.waiting.Add(-1)
 	if err != nil {
 		return err
 	}
@@ -100,11 +104,31 @@ func (a *amysqlClient) ExecBatch(ctx context.Context, q string, rows [][]any) (i
 	return n, err
 }
 
+// Tx runs fn in a transaction through InTx; its caller counts as waiting
+// until fn starts, which includes the BEGIN round trip.
 func (a *amysqlClient) Tx(ctx context.Context, fn func(client) error) error {
-	return a.p.InTx(ctx, func(c *pool.Conn) error { return fn(&amysqlClient{p: a.p, c: c}) })
+	a.waiting.Add(1)
+	inside := false
+	err := a.p.InTx(ctx, func(c *pool.Conn) error {
+		a.waiting.Add(-1)
+		inside = true
+		return fn(&amysqlClient{p: a.p, c: c})
+	})
+	if !inside {
+		a.waiting.Add(-1)
+	}
+	return err
 }
 
 func (a *amysqlClient) Close() {}
+
+// poolNow reads the pool for the time series. Waiting is counted here, by
+// the workers, as the pool does not count its waiters.
+func (a *amysqlClient) poolNow() poolNow {
+	s := a.p.Stat()
+	return poolNow{acquired: s.Acquired, idle: s.Idle, waiting: int(a.waiting.Load()),
+		waits: s.EmptyAcquireCount, waitTime: s.EmptyAcquireWaitTime}
+}
 
 // sqlClient drives go-sql-driver/mysql through database/sql.
 type sqlClient struct {
@@ -201,6 +225,13 @@ func (s *sqlClient) Tx(ctx context.Context, fn func(client) error) error {
 }
 
 func (s *sqlClient) Close() { s.db.Close() }
+
+// poolNow reads database/sql's pool, which does not say how many callers
+// wait for a connection (only how many have waited).
+func (s *sqlClient) poolNow() poolNow {
+	st := s.db.Stats()
+	return poolNow{acquired: st.InUse, idle: st.Idle, waiting: -1, waits: st.WaitCount, waitTime: st.WaitDuration}
+}
 
 // openSQLClient opens go-sql-driver/mysql on the same server as cfg.
 func openSQLClient(cfg actor.Config, conns int) (*sqlClient, error) {
