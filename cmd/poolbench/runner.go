@@ -96,6 +96,9 @@ loop:
 			break loop
 		case <-tick.C:
 			t := time.Since(start)
+			if rc.duration > 0 {
+				t = min(t, rc.duration) // a tick late past the deadline closes the last interval
+			}
 			sm.take(t)
 			if t-shown >= pr.every()-sm.step/2 {
 				pr.show(sm.live(t))
