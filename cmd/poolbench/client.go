@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/pool"
@@ -25,18 +24,15 @@ type client interface {
 
 // amysqlClient runs each operation on a connection acquired from the pool.
 type amysqlClient struct {
-	p       *pool.Pool
-	c       *pool.Conn   // set inside a transaction
-	waiting atomic.Int64 // callers inside Acquire
+	p *pool.Pool
+	c *pool.Conn // set inside a transaction
 }
 
 func (a *amysqlClient) withConn(ctx context.Context, fn func(*pool.Conn) error) error {
 	if a.c != nil {
 		return fn(a.c)
 	}
-	a.waiting.Add(1)
 	c, err := a.p.Acquire(ctx)
-	a.waiting.Add(-1)
 	if err != nil {
 		return err
 	}
@@ -104,29 +100,16 @@ func (a *amysqlClient) ExecBatch(ctx context.Context, q string, rows [][]any) (i
 	return n, err
 }
 
-// Tx runs fn in a transaction through InTx; its caller counts as waiting
-// until fn starts, which includes the BEGIN round trip.
 func (a *amysqlClient) Tx(ctx context.Context, fn func(client) error) error {
-	a.waiting.Add(1)
-	inside := false
-	err := a.p.InTx(ctx, func(c *pool.Conn) error {
-		a.waiting.Add(-1)
-		inside = true
-		return fn(&amysqlClient{p: a.p, c: c})
-	})
-	if !inside {
-		a.waiting.Add(-1)
-	}
-	return err
+	return a.p.InTx(ctx, func(c *pool.Conn) error { return fn(&amysqlClient{p: a.p, c: c}) })
 }
 
 func (a *amysqlClient) Close() {}
 
-// poolNow reads the pool for the time series. Waiting is counted here, by
-// the workers, as the pool does not count its waiters.
+// poolNow reads the pool for the time series.
 func (a *amysqlClient) poolNow() poolNow {
 	s := a.p.Stat()
-	return poolNow{acquired: s.Acquired, idle: s.Idle, waiting: int(a.waiting.Load()),
+	return poolNow{acquired: s.Acquired, idle: s.Idle, waiting: s.Waiting,
 		waits: s.EmptyAcquireCount, waitTime: s.EmptyAcquireWaitTime}
 }
 
