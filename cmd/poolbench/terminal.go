@@ -64,6 +64,7 @@ var closeReasons = map[string]string{
 	"hook":     "rejected by a hook",
 	"cleared":  "cleared",
 	"closed":   "closed with the pool",
+	"role":     "lost the server role the pool targets",
 }
 
 // closedInWords is "none", or the count and the reasons: "3 (2 idle too

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/amysql/amysql/pool"
 )
 
 func liveSample() liveFigures {
@@ -68,6 +70,11 @@ func TestProgressElsewherePrintsPlainLines(t *testing.T) {
 }
 
 func TestClosedConnectionsInWords(t *testing.T) {
+	for _, r := range pool.DestroyReasons {
+		if closeReasons[r] == "" {
+			t.Errorf("no words for the close reason %q", r)
+		}
+	}
 	tests := []struct {
 		by   map[string]int64
 		want string
@@ -76,8 +83,8 @@ func TestClosedConnectionsInWords(t *testing.T) {
 		{map[string]int64{"idle": 0}, "none"},
 		{map[string]int64{"idle": 2, "broken": 1}, "3 (1 broken, 2 idle too long)"},
 		{map[string]int64{"lifetime": 1200, "closed": 16}, "1,216 (1,200 reached their maximum lifetime, 16 closed with the pool)"},
-		{map[string]int64{"ping": 1, "recycle": 1, "dirty": 1, "hook": 1, "cleared": 1, "novel": 1},
-			"6 (1 failed the ping on acquire, 1 unused past the recycle time, 1 could not be cleaned on release, 1 rejected by a hook, 1 cleared, 1 novel)"},
+		{map[string]int64{"ping": 1, "recycle": 1, "dirty": 1, "hook": 1, "cleared": 1, "role": 1, "novel": 1},
+			"7 (1 failed the ping on acquire, 1 unused past the recycle time, 1 could not be cleaned on release, 1 rejected by a hook, 1 cleared, 1 lost the server role the pool targets, 1 novel)"},
 	}
 	for _, tt := range tests {
 		if got := closedInWords(tt.by); got != tt.want {
