@@ -106,6 +106,13 @@ func (a *amysqlClient) Tx(ctx context.Context, fn func(client) error) error {
 
 func (a *amysqlClient) Close() {}
 
+// poolNow reads the pool for the time series.
+func (a *amysqlClient) poolNow() poolNow {
+	s := a.p.Stat()
+	return poolNow{acquired: s.Acquired, idle: s.Idle, waiting: s.Waiting,
+		waits: s.EmptyAcquireCount, waitTime: s.EmptyAcquireWaitTime}
+}
+
 // sqlClient drives go-sql-driver/mysql through database/sql.
 type sqlClient struct {
 	db *sql.DB
@@ -201,6 +208,13 @@ func (s *sqlClient) Tx(ctx context.Context, fn func(client) error) error {
 }
 
 func (s *sqlClient) Close() { s.db.Close() }
+
+// poolNow reads database/sql's pool, which does not say how many callers
+// wait for a connection (only how many have waited).
+func (s *sqlClient) poolNow() poolNow {
+	st := s.db.Stats()
+	return poolNow{acquired: st.InUse, idle: st.Idle, waiting: -1, waits: st.WaitCount, waitTime: st.WaitDuration}
+}
 
 // openSQLClient opens go-sql-driver/mysql on the same server as cfg.
 func openSQLClient(cfg actor.Config, conns int) (*sqlClient, error) {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -39,39 +38,6 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// TestHTMLReportRendersInChromium loads the report in headless Chromium
-// and checks the rendered DOM has the charts.
-func TestHTMLReportRendersInChromium(t *testing.T) {
-	chromium := need(t, "chromium", "chromium-browser")
-	dsn := testserver.FromEnv(t).DSN
-	dir := t.TempDir()
-	report := filepath.Join(dir, "report.html")
-	if out, err := runMain(t, "-dsn", dsn, "-prepare", "-table-size", "1000", "-d", "2s", "-c", "2", "-html", report); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+report)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	dom := string(out)
-	if strings.Count(dom, "<svg") != 2 || strings.Count(dom, "<polyline") != 3 || !strings.Contains(dom, "<table>") {
-		t.Errorf("rendered DOM lacks the charts:\n%.2000s", dom)
-	}
-	shot := filepath.Join(dir, "shot.png")
-	cmd = exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--user-data-dir="+filepath.Join(dir, "profile2"),
-		"--window-size=900,900", "--screenshot="+shot, "file://"+report)
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	if fi, err := os.Stat(shot); err != nil || fi.Size() < 5000 {
-		t.Errorf("screenshot missing or empty: %v", err)
-	}
 }
 
 // TestPrometheusScrapesMetricsAddr runs a real Prometheus against

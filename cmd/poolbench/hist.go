@@ -51,13 +51,19 @@ func (h *histogram) record(d time.Duration) {
 
 // snapshot copies the counts.
 func (h *histogram) snapshot() *histSnap {
-	s := &histSnap{max: h.max.Load()}
+	s := new(histSnap)
+	h.snapshotInto(s)
+	return s
+}
+
+// snapshotInto copies the counts into s, reusing its memory.
+func (h *histogram) snapshotInto(s *histSnap) {
+	s.max, s.total = h.max.Load(), 0
 	for i := range h.counts {
 		c := h.counts[i].Load()
 		s.counts[i] = c
 		s.total += c
 	}
-	return s
 }
 
 // histSnap is a histogram frozen for reading.
@@ -67,14 +73,14 @@ type histSnap struct {
 	max    int64
 }
 
-// sub returns s - prev (the interval between two snapshots).
-func (s *histSnap) sub(prev *histSnap) *histSnap {
-	d := &histSnap{max: s.max}
+// subInto sets d to s - prev (the interval between two snapshots), reusing d's memory. d's max is the run's
+// maximum so far, which caps its quantiles without bounding them.
+func (s *histSnap) subInto(prev, d *histSnap) {
+	d.max, d.total = s.max, 0
 	for i := range s.counts {
 		d.counts[i] = s.counts[i] - prev.counts[i]
 		d.total += d.counts[i]
 	}
-	return d
 }
 
 // quantile returns the value at quantile q (0..1): the upper edge of the

@@ -7,71 +7,117 @@ import (
 	"strings"
 )
 
-// writeHTML writes a self-contained report: a summary table and, per run,
-// inline SVG charts of throughput and latency over time. No external
-// assets are referenced.
-func writeHTML(w io.Writer, title string, runs []*result) error {
-	var b strings.Builder
-	b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>` + html.EscapeString(title) + `</title>
-<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f4f4f4}svg{background:#fafafa;border:1px solid #ddd;margin:6px 12px 6px 0}h2{margin-top:1.6em}.legend span{margin-right:1em}</style>
-</head><body><h1>` + html.EscapeString(title) + `</h1>
-<table><tr><th>driver</th><th>workload</th><th>workers</th><th>queries/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>errors</th><th>CPU µs/query</th><th>allocs/query</th></tr>`)
-	for _, r := range runs {
-		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td><td>%d</td><td>%.0f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%d</td><td>%.1f</td><td>%.1f</td></tr>",
-			html.EscapeString(r.Driver), html.EscapeString(r.Workload), r.Workers, r.Throughput, r.Latency.P50, r.Latency.P90,
-			r.Latency.P99, r.Latency.P999, r.Latency.Max, r.Errors, r.CPUPerQueryUs, r.AllocsPerQuery)
+// writeHTML writes the report as one self-contained page: what was
+// measured, a summary table, and the charts as inline SVG. Nothing is
+// fetched: no script, no stylesheet, no font file.
+func writeHTML(w io.Writer, m meta, runs []*result) error {
+	st := styles(runs)
+	var figs []*figure
+	if f, err := sweepFigure(runs, m.PoolMax); err != nil {
+		return err
+	} else if f != nil {
+		figs = append(figs, f)
 	}
-	b.WriteString("</table>")
-	for i, r := range runs {
-		fmt.Fprintf(&b, `<h2 id="run-%d">%s · %s · %d workers</h2>`, i+1, html.EscapeString(r.Driver), html.EscapeString(r.Workload), r.Workers)
-		ops := make([]float64, len(r.PerSecond))
-		p50 := make([]float64, len(r.PerSecond))
-		p99 := make([]float64, len(r.PerSecond))
-		for j, s := range r.PerSecond {
-			ops[j], p50[j], p99[j] = float64(s.Ops)/max(s.Span, 0.001), s.P50Ms, s.P99Ms
+	if f, err := spectrumFigure(runs, st); err != nil {
+		return err
+	} else if f != nil {
+		figs = append(figs, f)
+	}
+	for gi, g := range groups(runs) {
+		rs, ss := make([]*result, len(g)), make([]lineStyle, len(g))
+		for i, ri := range g {
+			rs[i], ss[i] = runs[ri], st[ri]
 		}
-		b.WriteString(chart("throughput", "queries/s", [][]float64{ops}, []string{"#1f77b4"}))
-		b.WriteString(chart("latency", "ms", [][]float64{p50, p99}, []string{"#2ca02c", "#d62728"}))
-		b.WriteString(`<div class="legend"><span style="color:#2ca02c">■ p50</span><span style="color:#d62728">■ p99</span></div>`)
+		f, err := timeFigure(fmt.Sprintf("time-%d", gi+1), rs, ss, m.PoolMax)
+		if err != nil {
+			return err
+		}
+		figs = append(figs, f)
+	}
+
+	var b strings.Builder
+	title := "poolbench: " + m.Workload
+	b.WriteString(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>` + html.EscapeString(title) + `</title>
+<style>
+body{font-family:'Liberation Sans',Arial,Helvetica,sans-serif;margin:1.5em 2em;color:#222;max-width:1000px}
+h1{font-size:1.5em;margin-bottom:.3em}h2{font-size:1.15em;margin:1.6em 0 .4em}
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:.15em 1em;margin:0 0 1em;font-size:.92em}
+dl.facts dt{color:#666}dl.facts dd{margin:0}
+code{font-family:'Liberation Mono',Menlo,Consolas,monospace;font-size:.92em}
+table{border-collapse:collapse;font-size:.85em}td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}
+th{background:#f4f4f4;border-bottom:1px solid #bbb}td.l,th.l{text-align:left}
+figure{margin:.5em 0 1.2em}figure svg.plot{width:100%;height:auto;display:block;border:1px solid #e4e4e4}
+figcaption{color:#555;font-size:.9em;margin-bottom:.3em}p.note{color:#8a5a00}
+</style>
+</head><body>
+<h1>` + html.EscapeString(title) + `</h1>
+`)
+	writeFacts(&b, m)
+	writeSummary(&b, runs)
+	for _, f := range figs {
+		fmt.Fprintf(&b, "<h2>%s</h2>\n<figure class=\"chart\" id=\"chart-%s\" data-points=\"%d\" data-lines=\"%d\">\n",
+			html.EscapeString(f.title), f.id, f.points, f.lines)
+		if f.note != "" {
+			fmt.Fprintf(&b, "<p class=\"note\">%s</p>\n", html.EscapeString(f.note))
+		} else {
+			b.WriteString(f.svg)
+		}
+		b.WriteString("</figure>\n")
 	}
 	b.WriteString("</body></html>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// chart draws series as polylines in a 600×220 SVG with axes.
-func chart(class, unit string, series [][]float64, colors []string) string {
-	const w, h, left, bottom = 600.0, 220.0, 60.0, 24.0
-	maxY := 0.0
-	n := 0
-	for _, s := range series {
-		n = max(n, len(s))
-		for _, v := range s {
-			maxY = max(maxY, v)
+// writeFacts writes the header: what was measured, where, when.
+func writeFacts(b *strings.Builder, m meta) {
+	b.WriteString(`<dl class="facts">`)
+	fact := func(k, v string, code bool) {
+		v = html.EscapeString(v)
+		if code {
+			v = "<code>" + v + "</code>"
 		}
+		fmt.Fprintf(b, "<dt>%s</dt><dd class=\"%s\">%s</dd>\n", k, strings.ReplaceAll(k, " ", "-"), v)
 	}
-	if maxY == 0 {
-		maxY = 1
+	fact("server", m.Server, false)
+	fact("DSN", m.DSN, true)
+	fact("pool", m.Pool, false)
+	fact("workload", m.Workload, false)
+	fact("command", m.Command, true)
+	fact("client", "Go "+strings.TrimPrefix(m.Go, "go")+", "+m.Machine, false)
+	fact("date", m.Started.Format("2006-01-02 15:04:05 MST"), false)
+	b.WriteString("</dl>\n")
+	if m.Embedded {
+		b.WriteString(`<p class="note">These figures measure the embedded go-mysql-server, not a real MySQL/MariaDB server.</p>` + "\n")
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart %s" xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f">`, class, w, h, w, h)
-	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#888"/>`, left, h-bottom, w-5, h-bottom)
-	fmt.Fprintf(&b, `<line x1="%.0f" y1="5" x2="%.0f" y2="%.0f" stroke="#888"/>`, left, left, h-bottom)
-	fmt.Fprintf(&b, `<text x="4" y="14" font-size="11">%.4g %s</text><text x="4" y="%.0f" font-size="11">0</text>`, maxY, unit, h-bottom)
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" font-size="11">%d s</text>`, w-40, h-6, n)
-	for i, s := range series {
-		if len(s) == 0 {
-			continue
+}
+
+// writeSummary writes one table row per run.
+func writeSummary(b *strings.Builder, runs []*result) {
+	b.WriteString(`<table class="summary"><tr><th class="l">driver</th><th>workers</th><th>time</th><th>queries/s</th><th>errors</th>` +
+		`<th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>waits</th><th>waited</th><th>CPU/query</th><th>allocs/query</th></tr>` + "\n")
+	for _, r := range runs {
+		waits, waited := "-", "-"
+		if p := r.Pool; p != nil {
+			waits, waited = humanCount(p.EmptyAcquires), humanMs(p.EmptyAcquireWaitMs)
 		}
-		var pts []string
-		for j, v := range s {
-			x := left + (w-left-10)*float64(j)/float64(max(n-1, 1))
-			y := (h - bottom) - (h-bottom-10)*v/maxY
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
+		driver := r.Driver
+		if r.Round > 0 {
+			driver += fmt.Sprintf(" (round %d)", r.Round)
 		}
-		fmt.Fprintf(&b, `<polyline class="series" fill="none" stroke="%s" stroke-width="2" points="%s"/>`, colors[i%len(colors)], strings.Join(pts, " "))
+		workers := fmt.Sprint(r.Workers)
+		if r.Rate > 0 {
+			workers += ", " + humanNum(r.Rate) + " q/s open loop"
+		}
+		cells := []string{workers, humanSeconds(round1(r.Seconds)), humanNum(r.Throughput), humanCount(r.Errors),
+			humanMs(r.Latency.P50), humanMs(r.Latency.P90), humanMs(r.Latency.P99), humanMs(r.Latency.P999), humanMs(r.Latency.Max),
+			waits, waited, humanMs(r.CPUPerQueryUs / 1000), sig3(r.AllocsPerQuery)}
+		fmt.Fprintf(b, `<tr><td class="l">%s</td>`, html.EscapeString(driver))
+		for _, c := range cells {
+			fmt.Fprintf(b, "<td>%s</td>", html.EscapeString(c))
+		}
+		b.WriteString("</tr>\n")
 	}
-	b.WriteString("</svg>")
-	return b.String()
+	b.WriteString("</table>\n")
 }

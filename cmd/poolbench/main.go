@@ -26,6 +26,7 @@ import (
 	_ "github.com/go-sql-driver/mysql"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/term"
 
 	"github.com/amysql/amysql/metrics"
 	"github.com/amysql/amysql/pool"
@@ -108,13 +109,18 @@ func main() {
 	}
 }
 
-func isTerminal(w io.Writer) bool {
+// terminal says whether w is a terminal, and its width in columns (0
+// when unknown).
+func terminal(w io.Writer) (bool, int) {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false, 0
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return true, 0
+	}
+	return true, width
 }
 
 func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -236,23 +242,33 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		defer gosql.Close()
 	}
+	m := collectMeta(ctx, p, cfg, args, o.workload, embeddedRun)
+	if gosql != nil {
+		m.Pool += fmt.Sprintf("; go-sql-driver: database/sql, at most %d open and %d idle", cfg.MaxSize, cfg.MaxSize)
+	}
 	var results []*result
-	runOne := func(driver string, workers int) (*result, error) {
+	tty, width := terminal(stdout)
+	runOne := func(driver string, workers, round int) (*result, error) {
 		var c client = amysql
 		var pl *pool.Pool = p
 		if driver == "go-sql-driver" {
 			c, pl = gosql, nil
 		}
 		rc := runConfig{workers: workers, rate: o.rate, duration: o.duration, count: o.count, warmup: o.warmup,
-			progress: stdout, tty: isTerminal(stdout)}
+			progress: stdout, tty: tty, width: width}
 		if o.count > 0 {
 			rc.duration = 0
 		}
+		fmt.Fprintf(stdout, "-- %s, %s, %s", driver, o.workload, workersText(workers))
+		if round > 0 {
+			fmt.Fprintf(stdout, ", round %d", round)
+		}
+		fmt.Fprintln(stdout)
 		r, err := run(ctx, rc, c, wl, pl)
 		if err != nil {
 			return nil, err
 		}
-		r.Driver, r.Workload = driver, o.workload
+		r.Driver, r.Workload, r.Round = driver, o.workload, round
 		results = append(results, r)
 		return r, nil
 	}
@@ -264,7 +280,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		rounds := 3
 		for i := 0; i < rounds && ctx.Err() == nil; i++ {
 			for d, name := range []string{"amysql", "go-sql-driver"} {
-				r, err := runOne(name, workers)
+				r, err := runOne(name, workers, i+1)
 				if err != nil {
 					return err
 				}
@@ -282,16 +298,14 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if ctx.Err() != nil {
 				break
 			}
-			if _, err := runOne(o.driver, w); err != nil {
+			if _, err := runOne(o.driver, w, 0); err != nil {
 				return err
 			}
 		}
 		fmt.Fprintf(stdout, "\nsweep: %s, workload %s, pool max %d\n", o.driver, o.workload, cfg.MaxSize)
-		for i, r := range results {
-			printSweepRow(stdout, r, i == 0)
-		}
+		printSweep(stdout, results)
 	default:
-		r, err := runOne(o.driver, workers)
+		r, err := runOne(o.driver, workers, 0)
 		if err != nil {
 			return err
 		}
@@ -301,7 +315,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stdout, "poolbench: interrupted; results so far are above")
 	}
 	if o.jsonFile != "" {
-		b, err := json.MarshalIndent(map[string]any{"embedded": embeddedRun, "runs": results}, "", "  ")
+		b, err := json.MarshalIndent(map[string]any{"embedded": embeddedRun, "meta": m, "runs": results}, "", "  ")
 		if err != nil {
 			return err
 		}
@@ -315,7 +329,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		defer f.Close()
-		if err := writeHTML(f, "poolbench "+o.workload, results); err != nil {
+		if err := writeHTML(f, m, results); err != nil {
 			return err
 		}
 	}

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/amysql/amysql/pool"
@@ -27,7 +23,10 @@ type result struct {
 	CPUPerQueryUs  float64          `json:"client_cpu_us_per_query"`
 	AllocsPerQuery float64          `json:"allocs_per_query"`
 	Pool           *poolStats       `json:"pool,omitempty"`
-	PerSecond      []second         `json:"per_second"`
+	Round          int              `json:"round,omitempty"` // -compare's round, from 1
+	Step           float64          `json:"step_s"`          // the series' interval
+	Series         []sample         `json:"series"`
+	Spectrum       []pctPoint       `json:"latency_spectrum"`
 }
 
 type latency struct {
@@ -58,7 +57,7 @@ func newResult(st *runStats, elapsed time.Duration, rc runConfig) *result {
 		Successes: st.ok.Load(),
 		Errors:    st.errs.Load(),
 		ErrorsBy:  st.classes,
-		PerSecond: st.seconds,
+		Spectrum:  h.spectrum(),
 		Latency: latency{
 			P50: ms(h.quantile(0.5)), P90: ms(h.quantile(0.9)), P99: ms(h.quantile(0.99)),
 			P999: ms(h.quantile(0.999)), Max: ms(time.Duration(h.max)),
@@ -87,44 +86,4 @@ func poolDelta(a, b *pool.Stat) *poolStats {
 		}
 	}
 	return d
-}
-
-// printReport writes the human-readable report of one run.
-func printReport(w io.Writer, r *result) {
-	fmt.Fprintf(w, "\n== %s, workload %s, %d workers", r.Driver, r.Workload, r.Workers)
-	if r.Rate > 0 {
-		fmt.Fprintf(w, ", open loop at %.0f q/s", r.Rate)
-	}
-	fmt.Fprintf(w, ", %.1f s\n", r.Seconds)
-	fmt.Fprintf(w, "  throughput    %10.0f queries/s  (%d queries: %d ok, %d errors)\n", r.Throughput, r.Queries, r.Successes, r.Errors)
-	fmt.Fprintf(w, "  latency (ms)  p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
-		r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.P999, r.Latency.Max)
-	if len(r.ErrorsBy) > 0 {
-		var parts []string
-		for k, v := range r.ErrorsBy {
-			parts = append(parts, fmt.Sprintf("%s %d", k, v))
-		}
-		sort.Strings(parts)
-		fmt.Fprintf(w, "  errors        %s\n", strings.Join(parts, ", "))
-		if r.FirstError != "" {
-			fmt.Fprintf(w, "  first error   %s\n", r.FirstError)
-		}
-	}
-	fmt.Fprintf(w, "  client cost   %.1f µs CPU/query (getrusage, user+sys), %.1f allocations/query\n", r.CPUPerQueryUs, r.AllocsPerQuery)
-	if p := r.Pool; p != nil {
-		fmt.Fprintf(w, "  pool          %d acquires, %d waited (%.1f ms total), %d canceled, %d connections opened, closed %v, %d open at end\n",
-			p.Acquires, p.EmptyAcquires, p.EmptyAcquireWaitMs, p.CanceledAcquires, p.Created, p.Destroyed, p.Total)
-	}
-}
-
-// printSweepRow writes one line of a concurrency sweep table.
-func printSweepRow(w io.Writer, r *result, header bool) {
-	if header {
-		fmt.Fprintf(w, "\n%8s %12s %9s %9s %9s %9s %8s\n", "workers", "queries/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "waits")
-	}
-	waits := int64(0)
-	if r.Pool != nil {
-		waits = r.Pool.EmptyAcquires
-	}
-	fmt.Fprintf(w, "%8d %12.0f %9.3f %9.3f %9.3f %9d %8d\n", r.Workers, r.Throughput, r.Latency.P50, r.Latency.P99, r.Latency.P999, r.Errors, waits)
 }

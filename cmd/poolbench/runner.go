@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"runtime"
@@ -25,6 +24,7 @@ type runConfig struct {
 	warmup   time.Duration
 	progress io.Writer
 	tty      bool
+	width    int // terminal columns, 0 when unknown
 }
 
 // runStats accumulates a run's measurements.
@@ -34,16 +34,6 @@ type runStats struct {
 	mu       sync.Mutex
 	classes  map[string]int64
 	firstErr error
-	seconds  []second // one entry per second of the run
-}
-
-type second struct {
-	T      int     `json:"t"`
-	Span   float64 `json:"span_s"` // 1, or less for the last, partial interval
-	Ops    int64   `json:"ops"`
-	Errors int64   `json:"errors"`
-	P50Ms  float64 `json:"p50_ms"`
-	P99Ms  float64 `json:"p99_ms"`
 }
 
 func (s *runStats) fail(err error) {
@@ -93,58 +83,45 @@ func run(ctx context.Context, rc runConfig, c client, o op, p *pool.Pool) (*resu
 		drive(rctx, rc, c, o, &st)
 		close(done)
 	}()
-	tick := time.NewTicker(time.Second)
+	gauge, _ := c.(poolGauge)
+	pr := &progress{w: rc.progress, tty: rc.tty, width: rc.width, total: rc.duration, count: rc.count}
+	sm := newSampler(&st, gauge, sampleEvery(rc.duration), pr.window())
+	tick := time.NewTicker(sm.step)
 	defer tick.Stop()
-	prev := st.hist.snapshot()
-	prevErr := int64(0)
-	var poolPrev *pool.Stat
-	if p != nil {
-		poolPrev = p.Stat()
-	}
+	var shown time.Duration
 loop:
 	for {
 		select {
 		case <-done:
 			break loop
 		case <-tick.C:
-			snap := st.hist.snapshot()
-			d := snap.sub(prev)
-			errs := st.errs.Load()
-			sec := second{T: len(st.seconds) + 1, Span: 1, Ops: d.total, Errors: errs - prevErr,
-				P50Ms: ms(d.quantile(0.5)), P99Ms: ms(d.quantile(0.99))}
-			st.seconds = append(st.seconds, sec)
-			prev, prevErr = snap, errs
-			if rc.progress != nil {
-				line := fmt.Sprintf("%4ds %9d q/s  p50 %7.3f ms  p99 %7.3f ms  errors %d", sec.T, sec.Ops, sec.P50Ms, sec.P99Ms, sec.Errors)
-				if p != nil {
-					ps := p.Stat()
-					line += fmt.Sprintf("  pool acquired %d idle %d waits/s %d", ps.Acquired, ps.Idle, ps.EmptyAcquireCount-poolPrev.EmptyAcquireCount)
-					poolPrev = ps
-				}
-				if rc.tty {
-					fmt.Fprintf(rc.progress, "\r\033[K%s", line)
-				} else {
-					fmt.Fprintln(rc.progress, line)
-				}
+			t := time.Since(start)
+			if rc.duration > 0 {
+				t = min(t, rc.duration) // a tick late past the deadline closes the last interval
+			}
+			sm.take(t)
+			if t-shown >= pr.every()-sm.step/2 {
+				pr.show(sm.live(t))
+				shown = t
 			}
 		}
 	}
-	if rc.tty && rc.progress != nil {
-		fmt.Fprintln(rc.progress)
-	}
-	// The last, partial second.
-	if d := st.hist.snapshot().sub(prev); d.total > 0 || st.errs.Load() > prevErr {
-		span := time.Since(start).Seconds() - float64(len(st.seconds))
-		st.seconds = append(st.seconds, second{T: len(st.seconds) + 1, Span: min(max(span, 0.001), 1), Ops: d.total, Errors: st.errs.Load() - prevErr,
-			P50Ms: ms(d.quantile(0.5)), P99Ms: ms(d.quantile(0.99))})
-	}
+	pr.done()
+	// The run's window ends at its planned length: operations the deadline
+	// interrupted are not counted, and the time spent draining them is not
+	// either.
 	elapsed := time.Since(start)
+	if rc.duration > 0 && ctx.Err() == nil {
+		elapsed = min(elapsed, rc.duration)
+	}
+	sm.take(elapsed) // the last, partial interval
 	var ru1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 	var ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms1)
 
 	res := newResult(&st, elapsed, rc)
+	res.Step, res.Series = sm.step.Seconds(), sm.series
 	cpu := tv(ru1.Utime) - tv(ru0.Utime) + tv(ru1.Stime) - tv(ru0.Stime)
 	if n := res.Queries; n > 0 {
 		res.CPUPerQueryUs = float64(cpu.Microseconds()) / float64(n)
