@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"os"
+
+	"github.com/amysql/amysql/proto"
 )
 
 // ErrNotSent marks an error that happened before any byte of the statement
@@ -29,10 +31,19 @@ func markNotSent(err error) error {
 }
 
 // SafeToRetry reports whether err proves the statement did not run, so
-// running it again (on another connection) cannot apply it twice. Any
-// other failure — a timeout, a lost connection mid-command, a server
-// error — may have happened after the server ran it.
-func SafeToRetry(err error) bool { return errors.Is(err, ErrNotSent) }
+// running it again (on another connection) cannot apply it twice: nothing
+// was sent (ErrNotSent), or the server rolled the transaction back for a
+// deadlock or a Galera certification conflict (1213, SQLSTATE 40001), in
+// which case the whole transaction must run again. Any other failure — a
+// timeout, a lost connection mid-command, another server error — may have
+// happened after the server ran it.
+func SafeToRetry(err error) bool { return errors.Is(err, ErrNotSent) || rolledBack(err) }
+
+// rolledBack reports a server error that rolled the transaction back.
+func rolledBack(err error) bool {
+	var se *proto.Error
+	return errors.As(err, &se) && (se.Code == proto.ErLockDeadlock || se.SQLState == "40001")
+}
 
 // transportFailure reports whether a failed connection attempt failed in
 // transport — the dial, a reset or timeout during the handshake — rather

@@ -15,10 +15,30 @@ var ErrNoRows = errors.New("amysql/pool: no rows in result set")
 // row shape the helper returns (dict or tuple) and of the buffering of
 // Conn.CursorClass, and hands the cursor, on its result, to fn; the
 // connection is released afterwards.
+//
+// A statement that failed without reaching the server (its connection
+// had died: actor.ErrNotSent) runs again on another connection, as a
+// failover leaves the pool's connections dead one by one.
 func (p *Pool) run(ctx context.Context, dict bool, query string, args []any, fn func(*actor.Cursor) error) error {
+	for attempt := 1; ; attempt++ {
+		err, acquired := p.runOnce(ctx, dict, query, args, fn)
+		if err == nil || !acquired || attempt == maxNotSentRetries+1 ||
+			!errors.Is(err, actor.ErrNotSent) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// maxNotSentRetries bounds how often a one-shot helper runs a statement
+// again after it could not be sent.
+const maxNotSentRetries = 3
+
+// runOnce is one attempt of run; acquired reports whether it got as far
+// as a connection.
+func (p *Pool) runOnce(ctx context.Context, dict bool, query string, args []any, fn func(*actor.Cursor) error) (err error, acquired bool) {
 	c, err := p.Acquire(ctx)
 	if err != nil {
-		return err
+		return err, false
 	}
 	defer c.Release()
 	kind := actor.TupleCursor
@@ -32,9 +52,9 @@ func (p *Pool) run(ctx context.Context, dict bool, query string, args []any, fn 
 	}
 	cur := c.Cursor(kind)
 	if _, err := cur.Execute(ctx, query, args...); err != nil {
-		return err
+		return err, true
 	}
-	return fn(cur)
+	return fn(cur), true
 }
 
 // Execute runs one statement on a pooled connection and returns its row
@@ -121,7 +141,20 @@ func (p *Pool) FetchAllDict(ctx context.Context, query string, args ...any) ([]m
 // InTx runs fn in a transaction on a pooled connection: it commits when fn
 // returns nil and rolls back when fn returns an error or panics (the panic
 // then continues).
-func (p *Pool) InTx(ctx context.Context, fn func(*Conn) error) (err error) {
+//
+// A transaction the server rolled back because of a deadlock or a Galera
+// certification conflict (1213, SQLSTATE 40001) runs again, fn included,
+// up to Config.TxRetries times; so does one whose BEGIN could not be sent.
+func (p *Pool) InTx(ctx context.Context, fn func(*Conn) error) error {
+	for attempt := 0; ; attempt++ {
+		err := p.inTxOnce(ctx, fn)
+		if err == nil || attempt >= p.cfg.TxRetries || !actor.SafeToRetry(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+func (p *Pool) inTxOnce(ctx context.Context, fn func(*Conn) error) (err error) {
 	c, err := p.Acquire(ctx)
 	if err != nil {
 		return err
