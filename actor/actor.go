@@ -24,6 +24,7 @@ const (
 	reqQuit                   // COM_QUIT, then stop
 	reqFunc                   // run fn on the session (internal helpers)
 	reqCached                 // sql as a cached prepared statement
+	reqBatch                  // fn on the session, reading a batch left on the wire
 )
 
 // request is one command in the mailbox. The actor fills the result fields
@@ -53,6 +54,8 @@ func (k reqKind) String() string {
 		return "fetch"
 	case reqNextSet:
 		return "next_result"
+	case reqBatch:
+		return "batch"
 	case reqCommand:
 		return "command"
 	case reqQuit:
@@ -83,7 +86,8 @@ type core struct {
 	mailbox chan *request
 	done    chan struct{} // closed when the actor has stopped
 	nc      net.Conn
-	prober  *prober // liveness probe of the socket under any TLS layer
+	raw     net.Conn // the socket under any TLS layer
+	prober  *prober  // liveness probe of the socket under any TLS layer
 	log     *slog.Logger
 	// cancelObs is cfg.Observer when it also observes cancellations.
 	cancelObs CancelObserver
@@ -140,6 +144,7 @@ type core struct {
 	killer             *killer    // watches mailbox commands' contexts
 	stmtEpoch          uint64     // bumped when server-side statements are dropped
 	stmts              *stmtCache // statements prepared for binary cursors
+	batch              *pipeline  // a batch whose answers are not all read
 	meta               *colMeta   // the last result's column metadata
 }
 
@@ -186,6 +191,7 @@ func open(ctx context.Context, cfg Config) (*Conn, error) {
 		killer:        newKiller(),
 		nc:            s.nc,
 		prober:        newProber(s.raw),
+		raw:           s.raw,
 		sess:          s,
 		threadID:      s.hs.ConnectionID,
 		ep:            s.ep,
@@ -420,6 +426,13 @@ func wrapOp(op string, err error) error {
 	return &Error{Op: op, Err: err}
 }
 
+// doBatch runs fn on the session without first reading away what is left
+// on the wire: the answers of a batch fn reads.
+func (c *Conn) doBatch(ctx context.Context, fn func(*session) error) error {
+	_, err := c.command(ctx, "batch", func(r *request) { r.kind, r.fn = reqBatch, fn })
+	return err
+}
+
 // do runs fn on the actor's session.
 func (c *Conn) do(ctx context.Context, op string, fn func(*session) error) error {
 	_, err := c.command(ctx, op, func(r *request) { r.kind, r.fn = reqFunc, fn })
@@ -435,6 +448,8 @@ func (c *Conn) exec(req *request) error {
 		return c.fetch(req)
 	case reqNextSet:
 		return c.nextSet(req)
+	case reqBatch:
+		return req.fn(s)
 	}
 	// Any other command first finishes what an earlier result left on
 	// the wire.

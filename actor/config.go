@@ -48,6 +48,11 @@ type Config struct {
 	// gives each pool one.
 	DenyList   *DenyList
 	DenyPeriod time.Duration
+	// Pipeline says whether SendBatch pipelines (default PipelineAuto:
+	// where the connection allows it; PipelineOff: one statement per
+	// round trip, for middleboxes that break pipelining clients, such as
+	// ProxySQL or Aurora MySQL 2).
+	Pipeline PipelineMode
 	// TrackGTIDs asks the server to report the GTID of each write in its
 	// OK packet (session tracking), read with Conn.LastGTID.
 	TrackGTIDs bool

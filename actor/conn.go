@@ -15,6 +15,12 @@ func (c *Conn) Close() error {
 	if c.revoked() {
 		return markNotSent(ErrRevoked)
 	}
+	c.shut()
+	return nil
+}
+
+// shut closes the connection, whichever handle asks.
+func (c *Conn) shut() {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
 		c.nc.Close()
@@ -31,7 +37,6 @@ func (c *Conn) Close() error {
 			c.sess.intr.release()
 		}
 	})
-	return nil
 }
 
 // EnsureClosed sends COM_QUIT so the server ends the session cleanly, then

@@ -89,6 +89,9 @@ type Cursor struct {
 	dictKeys []string
 	dictFor  *Column
 	scratch  []byte // driver values rendered for the current row
+	// sets are the further result sets of a batch statement's answer,
+	// read already (see BatchResults.Query).
+	sets []*result
 
 	// The first request and result live in the cursor itself, so a
 	// cursor made for one query costs one allocation. After an abandon
@@ -367,6 +370,14 @@ func (cur *Cursor) NextSet(ctx context.Context) (bool, error) {
 	res := cur.res
 	if res == nil || !cur.executed {
 		return false, ErrNoResult
+	}
+	if cur.sets != nil {
+		if len(cur.sets) == 0 {
+			return false, nil
+		}
+		cur.res, cur.sets = cur.sets[0], cur.sets[1:]
+		cur.settle()
+		return true, nil
 	}
 	if res.eof && !res.more {
 		return false, nil

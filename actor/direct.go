@@ -134,11 +134,11 @@ func (c *Conn) finish() {
 		g := string(s.lastGTID)
 		c.lastGTID.Store(&g)
 	}
-	c.pending.Store(c.wireRows || c.wireMore)
+	c.pending.Store(c.wireRows || c.wireMore || c.batch != nil)
 	if s.broken != nil {
 		e := error(s.broken)
 		c.broken.Store(&e)
-		c.Close() // stops the actor goroutine too
+		c.shut() // stops the actor goroutine too
 	}
 }
 

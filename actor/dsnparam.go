@@ -157,6 +157,16 @@ func (c *Config) params() []Param {
 		BoolParam("allow_public_key_retrieval", &c.AllowPublicKeyRetrieval, "allowPublicKeyRetrieval"),
 		BoolParam("reject_read_only", &c.RejectReadOnly, "rejectReadOnly"),
 		BoolParam("track_gtids", &c.TrackGTIDs),
+		NewParam("pipeline",
+			func(v string) error {
+				b, err := ParseBool(v)
+				c.Pipeline = PipelineAuto
+				if !b {
+					c.Pipeline = PipelineOff
+				}
+				return err
+			},
+			func() (string, bool) { return "false", c.Pipeline == PipelineOff }),
 		DurationParam("deny_period", &c.DenyPeriod),
 		NewParam("target",
 			func(v string) error {

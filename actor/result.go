@@ -352,6 +352,11 @@ func (c *Conn) nextRow() (p []byte, ok proto.OK, end bool, err error) {
 // drainWire reads and drops everything an earlier statement left on the
 // wire, so that the next command starts in sync.
 func (c *Conn) drainWire() error {
+	if p := c.batch; p != nil {
+		if err := c.finishPipeline(p); err != nil {
+			return err
+		}
+	}
 	var scratch result
 	for c.wireRows || c.wireMore {
 		if c.wireRows {

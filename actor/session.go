@@ -176,6 +176,21 @@ func (s *session) write(b []byte) error {
 	return nil
 }
 
+// writeFramed sends packets framed beforehand (a pipeline's commands),
+// each starting a command. The caller holds the wire.
+func (s *session) writeFramed(b []byte) error {
+	if s.broken != nil {
+		return markNotSent(s.broken)
+	}
+	if err := s.pw.WriteFramed(b); err != nil {
+		if s.pw.Written() == 0 {
+			return markNotSent(s.fail(err))
+		}
+		return s.fail(err)
+	}
+	return nil
+}
+
 // pendingServerError looks, briefly, for an error packet the server sent
 // before it stopped reading.
 func (s *session) pendingServerError() *proto.Error {

@@ -16,10 +16,10 @@ type Target uint8
 // cluster, a synced member of the primary component (wsrep_ready ON,
 // wsrep_local_state 4); a replica is read-only.
 const (
-	TargetAny            Target = iota // any server that answers
-	TargetPrimary                      // a writable server
-	TargetReplica                      // a read-only server
-	TargetPreferReplica                // a replica, else a primary
+	TargetAny           Target = iota // any server that answers
+	TargetPrimary                     // a writable server
+	TargetReplica                     // a read-only server
+	TargetPreferReplica               // a replica, else a primary
 )
 
 func (t Target) String() string {

@@ -276,12 +276,44 @@ func (pw *PacketWriter) Write(b []byte) error {
 	}
 }
 
-// WritePacket writes payload p as a fresh packet (copying it).
+// WriteFramed writes packets already framed (see FramePayload) as they
+// are; Written tells how much reached the writer.
+func (pw *PacketWriter) WriteFramed(b []byte) error {
+	m, err := pw.w.Write(b)
+	pw.written = m
+	return err
+}
+
+// FramePayload frames the payload in b[start+4:] (built after 4 bytes left
+// for its header) as packets with sequence ids from seq, splitting it at
+// MaxPayloadLen, and returns b.
+func FramePayload(b []byte, start int, seq byte) []byte {
+	n := len(b) - start - headerLen
+	if n < MaxPayloadLen {
+		h := b[start:]
+		h[0], h[1], h[2], h[3] = byte(n), byte(n>>8), byte(n>>16), seq
+		return b
+	}
+	payload := append([]byte(nil), b[start+headerLen:]...)
+	b = b[:start]
+	for {
+		size := min(len(payload), MaxPayloadLen)
+		b = append(b, byte(size), byte(size>>8), byte(size>>16), seq)
+		b = append(b, payload[:size]...)
+		seq++
+		payload = payload[size:]
+		if size < MaxPayloadLen {
+			return b
+		}
+	}
+}
+
 // Written returns how many bytes the last Write handed to the underlying
 // writer, also when it failed: 0 means none of its payload can have
 // reached the peer.
 func (pw *PacketWriter) Written() int { return pw.written }
 
+// WritePacket writes payload p as a fresh packet (copying it).
 func (pw *PacketWriter) WritePacket(p []byte) error {
 	return pw.Write(append(pw.Start(), p...))
 }

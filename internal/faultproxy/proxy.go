@@ -17,7 +17,10 @@ import (
 
 // Fault describes what the proxy does to connections.
 type Fault struct {
-	// Latency delays every chunk forwarded in either direction.
+	// Latency delays every chunk forwarded in either direction by this
+	// much, as a network would: chunks in flight are not delayed one
+	// after another, so a round trip costs twice Latency whatever the
+	// number of packets in it.
 	Latency time.Duration
 	// Stall swallows everything in both directions: the peer looks alive
 	// but never answers.
@@ -37,6 +40,7 @@ type Fault struct {
 
 // Proxy forwards connections from Addr to a target.
 type Proxy struct {
+	trips  atomic.Int64 // client chunks that followed a server chunk
 	Addr   string
 	target string
 	ln     net.Listener
@@ -51,6 +55,7 @@ type pair struct {
 	client, server net.Conn
 	hit            bool // the fault applies to this connection
 	down           atomic.Int64
+	answered       atomic.Bool // the last chunk went from the server to the client
 }
 
 // Start runs a proxy to target on a loopback port until the test ends.
@@ -90,6 +95,11 @@ func (p *Proxy) ResetAll() {
 		c.server.Close()
 	}
 }
+
+// RoundTrips counts, over every connection, the chunks a client sent
+// after the server had answered: with a client that waits for each answer
+// before it sends again, the round trips it made.
+func (p *Proxy) RoundTrips() int64 { return p.trips.Load() }
 
 // Conns returns the number of open proxied connections.
 func (p *Proxy) Conns() int {
@@ -146,18 +156,26 @@ func (p *Proxy) pump(pr *pair, src, dst net.Conn, down bool) {
 		delete(p.conns, pr)
 		p.mu.Unlock()
 	}()
-	buf := make([]byte, 32<<10)
+	out := newDelayLine(dst)
+	defer out.close()
 	for {
+		buf := make([]byte, 32<<10)
 		n, err := src.Read(buf)
 		if n > 0 {
+			if down {
+				pr.answered.Store(true)
+			} else if pr.answered.Swap(false) {
+				p.trips.Add(1)
+			}
 			f := p.fault.Load()
 			active := pr.hit || f.Probability == 0
 			chunk := buf[:n]
 			if active && f.Stall {
 				continue // swallowed
 			}
-			if active && f.Latency > 0 {
-				time.Sleep(f.Latency)
+			var delay time.Duration
+			if active {
+				delay = f.Latency
 			}
 			if down && active {
 				start := pr.down.Load()
@@ -166,15 +184,16 @@ func (p *Proxy) pump(pr *pair, src, dst net.Conn, down bool) {
 				}
 				if f.CloseAfter > 0 && start+int64(n) > f.CloseAfter {
 					if keep := f.CloseAfter - start; keep > 0 {
-						dst.Write(chunk[:keep])
+						out.send(chunk[:keep], delay)
 					}
+					out.flush()
 					return
 				}
 			}
 			if down {
 				pr.down.Add(int64(n))
 			}
-			if _, werr := dst.Write(chunk); werr != nil {
+			if !out.send(chunk, delay) {
 				return
 			}
 		}
@@ -182,10 +201,69 @@ func (p *Proxy) pump(pr *pair, src, dst net.Conn, down bool) {
 			if err != io.EOF {
 				return
 			}
+			out.flush()
 			if tc, ok := dst.(*net.TCPConn); ok {
 				tc.CloseWrite()
 			}
 			return
 		}
+	}
+}
+
+// delayLine forwards chunks to dst in order, each no earlier than its
+// due time, without holding up the chunks behind it.
+type delayLine struct {
+	dst    net.Conn
+	chunks chan delayed
+	failed atomic.Bool
+	done   chan struct{}
+}
+
+type delayed struct {
+	b   []byte
+	due time.Time
+}
+
+func newDelayLine(dst net.Conn) *delayLine {
+	d := &delayLine{dst: dst, chunks: make(chan delayed, 1024), done: make(chan struct{})}
+	go d.run()
+	return d
+}
+
+func (d *delayLine) run() {
+	defer close(d.done)
+	for c := range d.chunks {
+		if wait := time.Until(c.due); wait > 0 {
+			time.Sleep(wait)
+		}
+		if _, err := d.dst.Write(c.b); err != nil {
+			d.failed.Store(true)
+			for range d.chunks { // drain
+			}
+			return
+		}
+	}
+}
+
+// send queues b to be written after delay; false when dst failed.
+func (d *delayLine) send(b []byte, delay time.Duration) bool {
+	if d.failed.Load() {
+		return false
+	}
+	d.chunks <- delayed{b: b, due: time.Now().Add(delay)}
+	return true
+}
+
+// flush waits until every queued chunk is written.
+func (d *delayLine) flush() {
+	close(d.chunks)
+	<-d.done
+	d.chunks = nil
+}
+
+func (d *delayLine) close() {
+	if d.chunks != nil {
+		close(d.chunks)
+		<-d.done
 	}
 }
