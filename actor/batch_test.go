@@ -30,8 +30,8 @@ func TestBatchAnswersEachStatementInOrder(t *testing.T) {
 			b := &actor.Batch{}
 			b.Queue("INSERT INTO "+tbl+" VALUES (?, ?), (?, ?)", 1, "one", 2, "two")
 			b.Queue("SELECT v FROM " + tbl + " ORDER BY id")
-			b.Queue("INSERT INTO "+tbl+" VALUES (?, ?)", 1, "dup") // fails: duplicate key
-			b.Queue("UPDATE "+tbl+" SET v = ? WHERE id = 2", "TWO")      // runs anyway
+			b.Queue("INSERT INTO "+tbl+" VALUES (?, ?)", 1, "dup")  // fails: duplicate key
+			b.Queue("UPDATE "+tbl+" SET v = ? WHERE id = 2", "TWO") // runs anyway
 			b.Queue("CALL amysql_two_sets()")
 			b.Queue("SELECT v FROM " + tbl + " WHERE id = 2")
 			if b.Len() != 6 {
