@@ -108,6 +108,22 @@ func (c *Conn) execSQL(ctx context.Context, op, q string) error {
 // Begin starts a transaction.
 func (c *Conn) Begin(ctx context.Context) error { return c.execSQL(ctx, "begin", "BEGIN") }
 
+// BeginWithNext starts a transaction with the next command, which carries
+// BEGIN in its own write: the transaction costs no round trip of its own.
+// Nothing is sent now, and InTransaction reports false until that command
+// has run. A BEGIN the server refuses breaks the connection (the command
+// after it ran outside a transaction). Without pipelining (Config.Pipeline
+// off) it is Begin.
+func (c *Conn) BeginWithNext(ctx context.Context) error {
+	if !c.pipelines() {
+		return c.Begin(ctx)
+	}
+	return c.do(ctx, "begin", func(s *session) error {
+		s.pendingBegin = true
+		return nil
+	})
+}
+
 // Commit commits the current transaction.
 func (c *Conn) Commit(ctx context.Context) error { return c.execSQL(ctx, "commit", "COMMIT") }
 
@@ -145,6 +161,7 @@ func (c *Conn) Status() uint16 { return uint16(c.status.Load()) }
 // again.
 func (c *Conn) ResetSession(ctx context.Context) error {
 	return c.do(ctx, "reset session", func(s *session) error {
+		s.pendingBegin = false
 		c.stmtEpoch++
 		c.stmts.clear()
 		if _, err := s.simpleCommand(proto.ComResetConnection, ""); err != nil {

@@ -134,7 +134,7 @@ func (c *Conn) finish() {
 		g := string(s.lastGTID)
 		c.lastGTID.Store(&g)
 	}
-	c.pending.Store(c.wireRows || c.wireMore || c.batch != nil)
+	c.pending.Store(c.wireRows || c.wireMore || c.batch != nil || s.pendingBegin)
 	if s.broken != nil {
 		e := error(s.broken)
 		c.broken.Store(&e)

@@ -62,7 +62,10 @@ func (c *Conn) HasPendingResult() bool { return c.pending.Load() }
 // DiscardResults reads and drops whatever earlier statements left unread
 // on the wire, so the connection can be handed on clean.
 func (c *Conn) DiscardResults(ctx context.Context) error {
-	return c.do(ctx, "discard results", func(s *session) error { return c.drainWire() })
+	return c.do(ctx, "discard results", func(s *session) error {
+		s.pendingBegin = false // a transaction begun with a command that never came
+		return c.drainWire()
+	})
 }
 
 // Alive reports, without a round trip, whether an idle connection's socket

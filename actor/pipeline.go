@@ -59,6 +59,12 @@ func (c *Conn) startPipeline(items []batchItem, atomic bool) (*pipeline, error) 
 	p.n = len(items)
 	p.sents = make([]sentStatement, len(items))
 	p.ends = make([]int, len(items))
+	if s.pendingBegin {
+		// A transaction begun with the next command: BEGIN goes first,
+		// and the first read takes its answer.
+		s.pendingBegin, s.beginDue = false, true
+		p.buf = append(p.buf, beginPacket...)
+	}
 	for i, it := range items {
 		var err error
 		if p.buf, err = c.renderQuery(p.buf, it, &p.sents[i]); err != nil {

@@ -58,6 +58,11 @@ type session struct {
 	// first is set while the packet being built starts a command, whose
 	// failed write then proves nothing of it was sent.
 	first bool
+
+	// pendingBegin: a transaction starts with the next command, whose
+	// write sends BEGIN first (Conn.BeginWithNext); beginDue: BEGIN's
+	// answer comes before the next one read.
+	pendingBegin, beginDue bool
 }
 
 // timeoutConn applies the per-operation read and write timeouts.
@@ -127,6 +132,11 @@ func (s *session) read() ([]byte, error) {
 	if s.halted != phaseOther {
 		return nil, errInterrupted
 	}
+	if s.beginDue {
+		if err := s.readBeginAnswer(); err != nil {
+			return nil, err
+		}
+	}
 	p, err := s.pr.ReadPacket()
 	if err != nil {
 		if s.interruption(err, ph) {
@@ -155,6 +165,11 @@ func (s *session) write(b []byte) error {
 	}
 	first := s.first
 	s.first = false
+	if first && s.pendingBegin {
+		if err := s.writeBegin(); err != nil {
+			return err
+		}
+	}
 	if err := s.pw.Write(b); err != nil {
 		if errors.Is(err, proto.ErrPacketTooLarge) {
 			return markNotSent(err) // the session is intact
@@ -173,6 +188,55 @@ func (s *session) write(b []byte) error {
 	}
 	s.pr.SetSeq(s.pw.Seq())
 	s.sent += int64(len(b))
+	return nil
+}
+
+// beginPacket is COM_QUERY "BEGIN", framed.
+var beginPacket = []byte{6, 0, 0, 0, proto.ComQuery, 'B', 'E', 'G', 'I', 'N'}
+
+// writeBegin sends the BEGIN a pending transaction starts with, right
+// before the command it rides with; its answer is read first.
+func (s *session) writeBegin() error {
+	s.pendingBegin = false
+	if err := s.pw.WriteFramed(beginPacket); err != nil {
+		if s.pw.Written() == 0 {
+			return markNotSent(s.fail(err))
+		}
+		return s.fail(err)
+	}
+	s.beginDue = true
+	s.sent += int64(len(beginPacket))
+	return nil
+}
+
+// readBeginAnswer reads the answer to a BEGIN sent with the command whose
+// answer follows. A refused BEGIN breaks the session: the command after
+// it ran outside a transaction, and the caller must not think otherwise.
+func (s *session) readBeginAnswer() error {
+	s.beginDue = false
+	s.pr.SetSeq(1)
+	p, err := s.pr.ReadPacket()
+	if err != nil {
+		return s.fail(err)
+	}
+	s.received += int64(len(p)) + 4
+	switch {
+	case len(p) > 0 && p[0] == proto.HeaderErr:
+		e, perr := proto.ParseErr(p)
+		if perr != nil {
+			return s.fail(perr)
+		}
+		return s.fail(e)
+	case len(p) > 0 && p[0] == proto.HeaderOK:
+		ok, err := s.parseOK(p)
+		if err != nil {
+			return s.fail(err)
+		}
+		s.status = ok.Status
+	default:
+		return s.fail(errorf("%w: unexpected answer 0x%02x to BEGIN", proto.ErrMalformedPacket, p[0]))
+	}
+	s.pr.SetSeq(1) // the command's answer starts its own sequence
 	return nil
 }
 

@@ -160,7 +160,7 @@ func (p *Pool) inTxOnce(ctx context.Context, fn func(*Conn) error) (err error) {
 		return err
 	}
 	defer c.Release()
-	if err := c.Begin(ctx); err != nil {
+	if err := c.BeginWithNext(ctx); err != nil { // BEGIN rides with fn's first command
 		return err
 	}
 	committed := false
@@ -183,4 +183,16 @@ func (p *Pool) inTxOnce(ctx context.Context, fn func(*Conn) error) (err error) {
 	}
 	committed = true
 	return nil
+}
+
+// SendBatch sends b on a pooled connection (see actor.Conn.SendBatch);
+// Close on the results releases the connection.
+func (p *Pool) SendBatch(ctx context.Context, b *actor.Batch) *actor.BatchResults {
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return actor.BatchFailed(err)
+	}
+	br := c.SendBatch(ctx, b)
+	br.AfterClose(c.Release)
+	return br
 }
