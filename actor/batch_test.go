@@ -263,3 +263,60 @@ func TestAPipelinedBatchIsOneRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestAnUncachedPreparedStatementCostsOneRoundTrip(t *testing.T) {
+	for _, tt := range []struct {
+		mode actor.PipelineMode
+		want int64
+	}{{actor.PipelineAuto, 1}, {actor.PipelineOff, 2}} {
+		cfg, proxy := proxied(t)
+		cfg.Pipeline = tt.mode
+		c := connectCfg(t, cfg)
+		cur := c.Cursor()
+		cur.Binary = true
+		before := proxy.RoundTrips()
+		if _, err := cur.Execute(ctxT(t), "SELECT ? + 1, ?", 41, "x"); err != nil {
+			t.Fatal(err)
+		}
+		if got := proxy.RoundTrips() - before; got != tt.want {
+			t.Errorf("mode %d: first execute took %d round trips, want %d", tt.mode, got, tt.want)
+		}
+		if row, err := cur.FetchOne(ctxT(t)); err != nil || row[0] != int64(42) || row[1] != "x" {
+			t.Errorf("first execute: %v, %v", row, err)
+		}
+		before = proxy.RoundTrips()
+		if _, err := cur.Execute(ctxT(t), "SELECT ? + 1, ?", 1, "y"); err != nil {
+			t.Fatal(err)
+		}
+		if got := proxy.RoundTrips() - before; got != 1 {
+			t.Errorf("mode %d: cached execute took %d round trips", tt.mode, got)
+		}
+		if row, _ := cur.FetchOne(ctxT(t)); row[0] != int64(2) || row[1] != "y" {
+			t.Errorf("cached execute: %v", row)
+		}
+		if n, err := c.StmtCacheLen(ctxT(t)); n != 1 || err != nil {
+			t.Errorf("statements cached: %d, %v", n, err)
+		}
+	}
+}
+
+func TestAPipelinedPrepareThatFailsReportsItsOwnError(t *testing.T) {
+	c := connect(t)
+	cur := c.Cursor()
+	cur.Binary = true
+	_, err := cur.Execute(ctxT(t), "SELEKT ?", 1)
+	var se *proto.Error
+	if !errors.As(err, &se) || se.Code != 1064 {
+		t.Fatalf("a statement that does not prepare: %v, want the prepare's syntax error 1064", err)
+	}
+	_, err = cur.Execute(ctxT(t), "SELECT ?, ?", 1) // one argument short
+	if !errors.Is(err, proto.ErrArgCount) {
+		t.Errorf("too few arguments: %v, want ErrArgCount", err)
+	}
+	if got := queryRow(t, c, "SELECT 'in sync'")[0]; got != "in sync" {
+		t.Errorf("after the failures: %v", got)
+	}
+	if _, err := cur.Execute(ctxT(t), "SELECT ?, ?", 1, 2); err != nil {
+		t.Errorf("the statement with its arguments: %v", err)
+	}
+}

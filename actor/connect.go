@@ -136,6 +136,10 @@ func (s *session) handshake(ctx context.Context) error {
 		caps &^= proto.ClientLongPassword
 		resp.MariaDBCapabilities = proto.MariaDBClientExtendedTypeInfo
 		s.ext = true
+		if hs.MariaDBCapabilities&proto.MariaDBClientStmtBulkOperations != 0 {
+			resp.MariaDBCapabilities |= proto.MariaDBClientStmtBulkOperations
+			s.bulkOps = true
+		}
 		if hs.MariaDBCapabilities&proto.MariaDBClientCacheMetadata != 0 {
 			// Prepared statements then skip column definitions the
 			// client already has.

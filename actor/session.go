@@ -29,6 +29,9 @@ type session struct {
 	// cacheMeta: MariaDB's MARIADB_CLIENT_CACHE_METADATA was negotiated, so
 	// a result's column count carries a "definitions follow" byte.
 	cacheMeta bool
+	// bulkOps: MARIADB_CLIENT_STMT_BULK_OPERATIONS was negotiated
+	// (COM_STMT_BULK_EXECUTE, and statement id -1 after a prepare).
+	bulkOps bool
 
 	status   uint16
 	tls      bool

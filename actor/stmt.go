@@ -50,6 +50,12 @@ func (c *Conn) prepareOnWire(query string) (*Stmt, error) {
 	if err := s.write(append(s.startCommand(proto.ComStmtPrepare), query...)); err != nil {
 		return nil, err
 	}
+	return c.readPrepare(query)
+}
+
+// readPrepare reads the answer to COM_STMT_PREPARE of query.
+func (c *Conn) readPrepare(query string) (*Stmt, error) {
+	s := c.sess
 	p, err := s.read()
 	if err != nil {
 		return nil, err
