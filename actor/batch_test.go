@@ -320,3 +320,33 @@ func TestAPipelinedPrepareThatFailsReportsItsOwnError(t *testing.T) {
 		t.Errorf("the statement with its arguments: %v", err)
 	}
 }
+
+func TestSetUpAndResetCostOneRoundTripEach(t *testing.T) {
+	for _, m := range []struct {
+		mode           actor.PipelineMode
+		connect, reset int64
+	}{{actor.PipelineAuto, 2, 1}, {actor.PipelineOff, 7, 7}} {
+		cfg, proxy := proxied(t)
+		off := false
+		cfg.Pipeline, cfg.SQLMode, cfg.TimeZone, cfg.Autocommit = m.mode, "ANSI_QUOTES", "+01:00", &off
+		cfg.InitCommand, cfg.Target, cfg.Charset, cfg.Collation = "SET @init = 1", actor.TargetPrimary, "utf8mb4", "utf8mb4_uca1400_ai_ci"
+		before := proxy.RoundTrips()
+		c := connectCfg(t, cfg)
+		// The authentication's exchange, then the set-up.
+		if got := proxy.RoundTrips() - before; got != m.connect {
+			t.Errorf("mode %d: connect took %d round trips, want %d", m.mode, got, m.connect)
+		}
+		mustExec(t, c, "SET @init = 2, time_zone = '+05:00', autocommit = 1")
+		before = proxy.RoundTrips()
+		if err := c.ResetSession(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if got := proxy.RoundTrips() - before; got != m.reset {
+			t.Errorf("mode %d: ResetSession took %d round trips, want %d", m.mode, got, m.reset)
+		}
+		row := queryRow(t, c, "SELECT @init, @@time_zone, @@autocommit, @@sql_mode, @@collation_connection")
+		if fmt.Sprint(row) != "[1 +01:00 0 ANSI_QUOTES utf8mb4_uca1400_ai_ci]" {
+			t.Errorf("mode %d: after ResetSession: %v", m.mode, row)
+		}
+	}
+}

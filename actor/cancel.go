@@ -112,7 +112,7 @@ func (c *Conn) observeCancel(cs *cancelState) {
 func killQuery(ctx context.Context, cfg *Config, ep endpoint, threadID uint32) error {
 	side := *cfg
 	side.InitCommand, side.SQLMode, side.Autocommit, side.DB, side.TimeZone = "", "", nil, "", ""
-	side.TrackGTIDs = false
+	side.TrackGTIDs, side.Target = false, TargetAny
 	side.ReadTimeout, side.WriteTimeout, side.Compress = 0, 0, false
 	s, err := dialSession(ctx, &side, ep, nil)
 	if err != nil {

@@ -164,24 +164,21 @@ func (c *Conn) ResetSession(ctx context.Context) error {
 		s.pendingBegin = false
 		c.stmtEpoch++
 		c.stmts.clear()
-		if _, err := s.simpleCommand(proto.ComResetConnection, ""); err != nil {
-			return err
-		}
-		setNames := ""
 		if coll, ok := proto.CollationByName(s.collName); !ok || coll.ID > 255 || c.cfg.Collation != "" && !ok {
-			setNames = "SET NAMES " + quoteName(c.cfg.Charset)
+			s.setNames = "SET NAMES " + quoteName(c.cfg.Charset)
 			if c.cfg.Collation != "" {
-				setNames += " COLLATE " + quoteName(c.cfg.Collation)
+				s.setNames += " COLLATE " + quoteName(c.cfg.Collation)
 			}
 		}
-		if err := s.initSession(setNames); err != nil {
-			return err
-		}
+		// The reset, the set-up and the database in one round trip.
+		steps := append([]step{{what: "resetting the session", cmd: proto.ComResetConnection, answer: okAnswer}},
+			s.setupSteps(false, false)...)
 		db := c.cfg.DB
 		if db != "" {
-			if _, err := s.simpleCommand(proto.ComInitDB, db); err != nil {
-				return err
-			}
+			steps = append(steps, step{what: "selecting the database", cmd: proto.ComInitDB, arg: db, answer: okAnswer})
+		}
+		if err := s.runSteps(steps, c.pipelines()); err != nil {
+			return err
 		}
 		c.db.Store(&db)
 		return nil

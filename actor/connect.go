@@ -44,6 +44,10 @@ func dialSession(ctx context.Context, cfg *Config, ep endpoint, setup func(*sess
 	}
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
 	err = s.handshake(ctx)
+	if err == nil {
+		// One round trip applies the configuration and reads the role.
+		err = s.runSteps(s.setupSteps(cfg.Target != TargetAny, true), s.pipelinesSetup())
+	}
 	if err == nil && setup != nil {
 		err = setup(s)
 	}
@@ -195,8 +199,8 @@ func (s *session) handshake(ctx context.Context) error {
 		s.pr.Reset(comp)
 		s.pw.Reset(comp)
 	}
-	s.charset, s.collName = coll.Charset, coll.Name
-	return s.initSession(setNames)
+	s.charset, s.collName, s.setNames = coll.Charset, coll.Name, setNames
+	return nil
 }
 
 // chooseCollation picks the handshake collation and, when the requested
@@ -255,50 +259,6 @@ func connectAttrs(cfg *Config) [][2]string {
 		attrs = append(attrs, [2]string{k, v})
 	}
 	return attrs
-}
-
-// initSession applies charset, sql_mode, autocommit and the init command.
-func (s *session) initSession(setNames string) error {
-	cfg := s.cfg
-	if setNames != "" {
-		if _, err := s.simpleQuery(setNames); err != nil {
-			return fmt.Errorf("applying charset: %w", err)
-		}
-	}
-	if cfg.SQLMode != "" {
-		if _, err := s.simpleQuery("SET sql_mode=" + quoteName(cfg.SQLMode)); err != nil {
-			return fmt.Errorf("applying sql_mode: %w", err)
-		}
-	}
-	if cfg.TimeZone != "" {
-		if _, err := s.simpleQuery("SET time_zone=" + quoteName(cfg.TimeZone)); err != nil {
-			return fmt.Errorf("applying time_zone: %w", err)
-		}
-	}
-	if cfg.Autocommit != nil && *cfg.Autocommit != (s.status&proto.StatusAutocommit != 0) {
-		q := "SET autocommit=0"
-		if *cfg.Autocommit {
-			q = "SET autocommit=1"
-		}
-		if _, err := s.simpleQuery(q); err != nil {
-			return fmt.Errorf("applying autocommit: %w", err)
-		}
-	}
-	if cfg.TrackGTIDs && s.caps&proto.ClientSessionTrack != 0 {
-		q := "SET SESSION session_track_gtids='OWN_GTID'"
-		if s.hs.IsMariaDB() {
-			q = "SET SESSION session_track_system_variables='last_gtid'"
-		}
-		if _, err := s.simpleQuery(q); err != nil {
-			return fmt.Errorf("turning on GTID tracking: %w", err)
-		}
-	}
-	if cfg.InitCommand != "" {
-		if err := s.discardQuery(cfg.InitCommand); err != nil {
-			return fmt.Errorf("running init command: %w", err)
-		}
-	}
-	return nil
 }
 
 // simpleQuery runs a statement that returns no rows.

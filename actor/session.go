@@ -66,6 +66,11 @@ type session struct {
 	// write sends BEGIN first (Conn.BeginWithNext); beginDue: BEGIN's
 	// answer comes before the next one read.
 	pendingBegin, beginDue bool
+
+	// setNames is the statement that applies the charset, when the
+	// handshake could not; initRole the role read with the set-up.
+	setNames string
+	initRole *ServerRole
 }
 
 // timeoutConn applies the per-operation read and write timeouts.
@@ -400,11 +405,8 @@ func (s *session) simpleCommand(cmd byte, arg string) (proto.OK, error) {
 	return s.readOK()
 }
 
-// discardQuery runs q and reads and drops every result it produces.
-func (s *session) discardQuery(q string) error {
-	if err := s.write(append(s.startCommand(proto.ComQuery), q...)); err != nil {
-		return err
-	}
+// discardAnswer reads and drops every result of a statement's answer.
+func (s *session) discardAnswer() error {
 	for {
 		p, err := s.read()
 		if err != nil {

@@ -118,8 +118,13 @@ func parseRole(row [][]byte) (ServerRole, error) {
 	return r, nil
 }
 
-// role reads the server's role over the session.
+// role reads the server's role over the session: the one read with the
+// session's set-up, or asked for now.
 func (s *session) role() (ServerRole, error) {
+	if r := s.initRole; r != nil {
+		s.initRole = nil
+		return *r, nil
+	}
 	row, err := s.queryRow(roleQuery(s.hs.IsMariaDB()))
 	if err != nil {
 		return ServerRole{}, err
@@ -161,6 +166,11 @@ func (s *session) queryRow(q string) ([][]byte, error) {
 	if err := s.write(append(s.startCommand(proto.ComQuery), q...)); err != nil {
 		return nil, err
 	}
+	return s.rowAnswer()
+}
+
+// rowAnswer reads a statement's answer and returns its first row's values.
+func (s *session) rowAnswer() ([][]byte, error) {
 	s.phase = phaseHeader
 	p, err := s.read()
 	if err != nil {
