@@ -350,3 +350,47 @@ func TestSetUpAndResetCostOneRoundTripEach(t *testing.T) {
 		}
 	}
 }
+
+func TestExecuteManyOfUpdatesRunsInOneRoundTrip(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		mode  actor.PipelineMode
+		mixed bool // the rows' argument types differ: no bulk execution
+		want  int64
+	}{
+		{"bulk", actor.PipelineAuto, false, 1},
+		{"pipelined", actor.PipelineAuto, true, 4}, // 1000 statements in chunks of 256
+		{"pipeline=false", actor.PipelineOff, false, 1000},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, proxy := proxied(t)
+			cfg.Pipeline = tt.mode
+			c := connectCfg(t, cfg)
+			tbl := tempTable(t, c, "amysql_many_"+strings.ReplaceAll(tt.name, "=", "_"), "(id INT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB")
+			mustExec(t, c, "INSERT INTO "+tbl+" SELECT seq, '' FROM seq_1_to_1000")
+			rows := make([][]any, 1000)
+			for i := range rows {
+				var v any = fmt.Sprint("v", i+1)
+				if tt.mixed && i%2 == 1 {
+					v = i + 1 // an integer among strings
+				}
+				rows[i] = []any{v, i + 1}
+			}
+			cur := c.Cursor()
+			if _, err := cur.ExecuteMany(ctxT(t), "UPDATE "+tbl+" SET v = ? WHERE id = ?", rows[:2]); err != nil {
+				t.Fatal(err) // prepares the statement, reads max_allowed_packet
+			}
+			before := proxy.RoundTrips()
+			n, err := cur.ExecuteMany(ctxT(t), "UPDATE "+tbl+" SET v = ? WHERE id = ?", rows)
+			if err != nil || n != 998 { // the first two rows already have their values
+				t.Fatalf("ExecuteMany = %d, %v; want 998 rows changed", n, err)
+			}
+			if got := proxy.RoundTrips() - before; got != tt.want {
+				t.Errorf("1000 UPDATEs took %d round trips, want %d", got, tt.want)
+			}
+			if got := queryRow(t, c, "SELECT COUNT(*) FROM "+tbl+" WHERE v = CONCAT(IF(?, IF(id % 2 = 0, '', 'v'), 'v'), id)", tt.mixed)[0]; got != int64(1000) {
+				t.Errorf("%v rows have their new value, want 1000", got)
+			}
+		})
+	}
+}

@@ -190,9 +190,9 @@ func TestExecuteManyRewritesInsertsIntoFewStatements(t *testing.T) {
 	}
 }
 
-func TestExecuteManyFallsBackToOneStatementPerRow(t *testing.T) {
+func TestExecuteManyRunsEveryRowOfAStatementItCannotRewrite(t *testing.T) {
 	var qc queryCounter
-	c := connect(t, func(cfg *actor.Config) { cfg.Observer = &qc })
+	c := connect(t, func(cfg *actor.Config) { cfg.Observer, cfg.Pipeline = &qc, actor.PipelineOff })
 	tbl := tempTable(t, c, "amysql_many_fb", "(id INT PRIMARY KEY, name VARCHAR(20))")
 	mustExec(t, c, "INSERT INTO "+tbl+" VALUES (1, 'a'), (2, 'b'), (3, 'c')")
 	cur := c.Cursor()
@@ -202,13 +202,19 @@ func TestExecuteManyFallsBackToOneStatementPerRow(t *testing.T) {
 		t.Fatalf("ExecuteMany(UPDATE) = %d, %v; want 2", n, err)
 	}
 	if got := qc.n.Load() - before; got != 3 {
-		t.Errorf("%d statements, want one per row", got)
+		t.Errorf("pipeline=false: %d statements, want one per row", got)
+	}
+	if row := queryRow(t, c, "SELECT GROUP_CONCAT(name ORDER BY id) FROM "+tbl); row[0] != "x,y,c" {
+		t.Errorf("rows after ExecuteMany: %v", row[0])
 	}
 	if n, err := cur.ExecuteMany(ctxT(t), "INSERT INTO "+tbl+" VALUES (?, ?)", nil); n != 0 || err != nil {
 		t.Errorf("empty ExecuteMany = %d, %v", n, err)
 	}
 	if _, err := cur.ExecuteMany(ctxT(t), "INSERT INTO "+tbl+" VALUES (?, ?)", [][]any{{1}}); err == nil {
 		t.Error("a short argument list was accepted")
+	}
+	if _, err := cur.ExecuteMany(ctxT(t), "UPDATE "+tbl+" SET name = ? WHERE id = ?", [][]any{{"p", 1}, {"q"}}); err == nil {
+		t.Error("a short argument list was accepted by a statement that is not rewritten")
 	}
 }
 

@@ -88,7 +88,20 @@ func (cur *Cursor) ExecuteMany(ctx context.Context, query string, argsList [][]a
 	return total, nil
 }
 
+// executeEach runs query once for each argument list: on MariaDB as
+// COM_STMT_BULK_EXECUTE (every row in one command, where the statement
+// returns no rows and each column's arguments have one type), else as
+// pipelined batches of statements, else one statement per round trip.
 func (cur *Cursor) executeEach(ctx context.Context, query string, argsList [][]any) (int64, error) {
+	c := cur.conn
+	if c.sess.bulkOps && c.cfg.Pipeline != PipelineOff && len(argsList) > 1 {
+		if n, err, ran := c.executeBulk(ctx, query, argsList); ran {
+			return n, err
+		}
+	}
+	if c.pipelines() && len(argsList) > 1 && c.interpolationSafe() == nil {
+		return c.executePipelined(ctx, query, argsList)
+	}
 	var total int64
 	for i, args := range argsList {
 		n, err := cur.Execute(ctx, query, args...)
@@ -131,4 +144,101 @@ func (c *Conn) statementLimit(ctx context.Context) (int, error) {
 	}
 	limit := int(min(server, int64(c.cfg.MaxAllowedPacket)))
 	return max(limit-1024, 1024), nil
+}
+
+// executeBulk runs query for every argument list with COM_STMT_BULK_EXECUTE
+// (MariaDB), in packets below the servers' max_allowed_packet: one round
+// trip each. ran is false, with nothing of the rows sent, when the
+// statement does not suit (it returns rows, or the rows' argument types
+// differ, or one cannot be sent in binary form): run the rows another way.
+func (c *Conn) executeBulk(ctx context.Context, query string, argsList [][]any) (total int64, err error, ran bool) {
+	limit, err := c.statementLimit(ctx)
+	if err != nil {
+		return 0, err, true
+	}
+	limit = min(limit, proto.MaxPayloadLen-1)
+	err = c.do(ctx, "execute many", func(s *session) error {
+		st, err := c.cachedStmt(query)
+		if err != nil {
+			ran = true
+			return err
+		}
+		if len(st.cols) > 0 || st.nparams == 0 {
+			return nil // a statement with rows, or without arguments
+		}
+		types := proto.NewBulkTypes(st.nparams)
+		var packets [][]byte
+		var rows []int // the last row of each packet
+		var body []byte
+		opts := c.literalOptions()
+		for i, args := range argsList {
+			if len(args) != st.nparams {
+				ran = true
+				return errorf("ExecuteMany row %d: %w: %d placeholders, %d arguments", i, proto.ErrArgCount, st.nparams, len(args))
+			}
+			mark := len(body)
+			if body, err = proto.AppendStmtBulkRow(body, args, types, opts); err != nil {
+				return nil // not for bulk: nothing was sent
+			}
+			if len(body)+7+len(types) > limit && mark > 0 {
+				packets, rows = append(packets, body[:mark]), append(rows, i-1)
+				body = append([]byte(nil), body[mark:]...)
+			}
+		}
+		packets, rows = append(packets, body), append(rows, len(argsList)-1)
+		ran = true
+		first := 0
+		for k, rowsOf := range packets {
+			b := proto.AppendStmtBulkHeader(s.startPacket(), st.id, types)
+			b = append(b, rowsOf...)
+			if err := s.write(b); err != nil {
+				return errorf("ExecuteMany rows %d to %d: %w", first, rows[k], err)
+			}
+			ok, err := s.readOK()
+			if err != nil {
+				return errorf("ExecuteMany rows %d to %d: %w", first, rows[k], err)
+			}
+			c.noteOK(ok)
+			total += int64(ok.AffectedRows)
+			first = rows[k] + 1
+		}
+		return nil
+	})
+	return total, err, ran
+}
+
+// executeManyChunk bounds the statements of one pipelined ExecuteMany
+// batch: a failed statement lets at most the rest of its chunk run.
+const executeManyChunk = 256
+
+// executePipelined runs query for every argument list in pipelined
+// batches of executeManyChunk statements, one round trip each, and stops
+// after the chunk where a statement failed.
+func (c *Conn) executePipelined(ctx context.Context, query string, argsList [][]any) (int64, error) {
+	var total int64
+	for start := 0; start < len(argsList); start += executeManyChunk {
+		end := min(start+executeManyChunk, len(argsList))
+		b := &Batch{}
+		for _, args := range argsList[start:end] {
+			b.Queue(query, args...)
+		}
+		br := c.SendBatch(ctx, b)
+		var failed error
+		for i := start; i < end; i++ {
+			n, err := br.Exec()
+			if err != nil && failed == nil {
+				failed = errorf("ExecuteMany row %d: %w", i, err)
+			}
+			if err == nil && n > 0 {
+				total += n
+			}
+		}
+		if err := br.Close(); err != nil && failed == nil {
+			failed = errorf("ExecuteMany: %w", err)
+		}
+		if failed != nil {
+			return total, failed
+		}
+	}
+	return total, nil
 }

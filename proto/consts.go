@@ -75,6 +75,7 @@ const (
 	ComStmtReset        byte = 0x1a
 	ComSetOption        byte = 0x1b
 	ComStmtFetch        byte = 0x1c
+	ComStmtBulkExecute  byte = 0xfa // MariaDB
 	ComResetConnection  byte = 0x1f
 )
 
