@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/pool"
@@ -18,6 +19,9 @@ type client interface {
 	Stream(ctx context.Context, q string, args ...any) (rows int, err error)
 	Exec(ctx context.Context, q string, args ...any) (int64, error)
 	ExecBatch(ctx context.Context, q string, rows [][]any) (int64, error)
+	// Batch runs q once for each argument list and reads its rows: amysql
+	// pipelines them (one round trip), database/sql runs one at a time.
+	Batch(ctx context.Context, q string, args [][]any) error
 	Tx(ctx context.Context, fn func(tx client) error) error
 	Close()
 }
@@ -100,6 +104,32 @@ func (a *amysqlClient) ExecBatch(ctx context.Context, q string, rows [][]any) (i
 	return n, err
 }
 
+func (a *amysqlClient) Batch(ctx context.Context, q string, args [][]any) error {
+	return a.withConn(ctx, func(c *pool.Conn) error {
+		b := &actor.Batch{}
+		for _, a := range args {
+			b.Queue(q, a...)
+		}
+		br := c.SendBatch(ctx, b)
+		var first error
+		for range args {
+			cur, err := br.Query()
+			if err == nil {
+				for cur.Next(ctx) {
+				}
+				err = cur.Err()
+			}
+			if err != nil && first == nil {
+				first = err
+			}
+		}
+		if err := br.Close(); err != nil && first == nil {
+			first = err
+		}
+		return first
+	})
+}
+
 func (a *amysqlClient) Tx(ctx context.Context, fn func(client) error) error {
 	return a.p.InTx(ctx, func(c *pool.Conn) error { return fn(&amysqlClient{p: a.p, c: c}) })
 }
@@ -113,10 +143,30 @@ func (a *amysqlClient) poolNow() poolNow {
 		waits: s.EmptyAcquireCount, waitTime: s.EmptyAcquireWaitTime}
 }
 
-// sqlClient drives go-sql-driver/mysql through database/sql.
+// sqlClient drives go-sql-driver/mysql through database/sql, in its best
+// mode for each workload: interpolateParams for text statements, and a
+// *sql.Stmt kept per statement (database/sql prepares it once on each
+// connection) for prepared ones, as a go-sql-driver user would.
 type sqlClient struct {
-	db *sql.DB
-	tx *sql.Tx
+	db    *sql.DB
+	tx    *sql.Tx
+	stmts *sync.Map // query -> *sql.Stmt, shared with the transactions' clients
+}
+
+// stmt returns the kept prepared statement for q.
+func (s *sqlClient) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 type querier interface {
@@ -137,10 +187,12 @@ func (s *sqlClient) Query(ctx context.Context, prepared bool, q string, args ...
 	var err error
 	if prepared {
 		var st *sql.Stmt
-		if st, err = s.q().PrepareContext(ctx, q); err != nil {
+		if st, err = s.stmt(ctx, q); err != nil {
 			return 0, err
 		}
-		defer st.Close()
+		if s.tx != nil {
+			st = s.tx.StmtContext(ctx, st)
+		}
 		rows, err = st.QueryContext(ctx, args...)
 	} else {
 		rows, err = s.q().QueryContext(ctx, q, args...)
@@ -195,19 +247,32 @@ func (s *sqlClient) ExecBatch(ctx context.Context, q string, rows [][]any) (int6
 	return total, nil
 }
 
+// Batch has no pipelining in database/sql: one statement after another.
+func (s *sqlClient) Batch(ctx context.Context, q string, args [][]any) error {
+	for _, a := range args {
+		if _, err := s.Query(ctx, false, q, a...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *sqlClient) Tx(ctx context.Context, fn func(client) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(&sqlClient{db: s.db, tx: tx}); err != nil {
+	if err := fn(&sqlClient{db: s.db, tx: tx, stmts: s.stmts}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
-func (s *sqlClient) Close() { s.db.Close() }
+func (s *sqlClient) Close() {
+	s.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+	s.db.Close()
+}
 
 // poolNow reads database/sql's pool, which does not say how many callers
 // wait for a connection (only how many have waited).
@@ -232,5 +297,5 @@ func openSQLClient(cfg actor.Config, conns int) (*sqlClient, error) {
 	}
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
-	return &sqlClient{db: db}, nil
+	return &sqlClient{db: db, stmts: &sync.Map{}}, nil
 }

@@ -50,6 +50,8 @@ type options struct {
 	sqlFile            string
 	cancelShare        float64
 	cpuProfile         string
+	rtt                time.Duration
+	batch              int
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -78,6 +80,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.sqlFile, "sql-file", "", "statements for the sql-file workload, one per line; ? gets a random id")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	fs.Float64Var(&o.cancelShare, "cancel-share", 0.2, "cancel-heavy: share of queries cancelled by their deadline")
+	fs.DurationVar(&o.rtt, "rtt", 0, "put this round-trip delay (e.g. 1ms) between the clients and the server, both directions, as a network would")
+	fs.IntVar(&o.batch, "batch", 10, "batch: point selects per batch (amysql pipelines them; go-sql-driver runs them one by one)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -93,6 +97,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.driver != "amysql" && o.driver != "go-sql-driver" {
 		return nil, fmt.Errorf("-driver: want amysql or go-sql-driver, not %q", o.driver)
+	}
+	if o.rtt < 0 || o.batch < 1 {
+		return nil, errors.New("-rtt must not be negative, -batch must be positive")
 	}
 	if o.rate < 0 || o.tables < 1 || o.tableSize < 1 || o.duration <= 0 && o.count <= 0 {
 		return nil, errors.New("-rate, -tables, -table-size, and -d or -n must be positive")
@@ -173,6 +180,14 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case !strings.Contains(dsn, "minsize="):
 		cfg.MinSize = min(workers, cfg.MaxSize)
 	}
+	if o.rtt > 0 {
+		proxy, err := delayed(&cfg.Conn, o.rtt)
+		if err != nil {
+			return err
+		}
+		defer proxy.Close()
+		fmt.Fprintf(stdout, "poolbench: %v round trip added between the clients and the server (an in-process delay proxy)\n", o.rtt)
+	}
 	cfg.Name = "poolbench"
 	obs := metrics.NewObserver("") // pool.New labels the connections with cfg.Name
 	cfg.Observer = obs
@@ -224,7 +239,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		o.tableSize = n
 	}
-	e := &env{tables: o.tables, size: o.tableSize, cancelShare: o.cancelShare}
+	e := &env{tables: o.tables, size: o.tableSize, cancelShare: o.cancelShare, batch: o.batch}
 	if o.sqlFile != "" {
 		if e.sqlFile, err = readSQLFile(o.sqlFile); err != nil {
 			return err
@@ -255,7 +270,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			c, pl = gosql, nil
 		}
 		rc := runConfig{workers: workers, rate: o.rate, duration: o.duration, count: o.count, warmup: o.warmup,
-			progress: stdout, tty: tty, width: width}
+			progress: stdout, tty: tty, width: width, perOp: e.perOp(o.workload)}
 		if o.count > 0 {
 			rc.duration = 0
 		}

@@ -54,7 +54,7 @@ func TestEveryWorkloadAgainstMariaDB(t *testing.T) {
 	}
 	sqlFile := filepath.Join(dir, "custom.sql")
 	os.WriteFile(sqlFile, []byte("-- custom\nSELECT k FROM sbtest1 WHERE id = ?\nSELECT COUNT(*) FROM sbtest2 WHERE id < ?;\n"), 0o644)
-	for _, w := range []string{"point-select", "point-select-prepared", "range", "range-prepared", "large-result", "insert", "insert-batch",
+	for _, w := range []string{"point-select", "point-select-prepared", "batch", "range", "range-prepared", "large-result", "insert", "insert-batch",
 		"update", "read-write", "cancel-heavy", "mix", "point-select=3,update=1", "sql-file"} {
 		t.Run(w, func(t *testing.T) {
 			js := filepath.Join(dir, "r.json")
@@ -63,8 +63,12 @@ func TestEveryWorkloadAgainstMariaDB(t *testing.T) {
 				t.Fatalf("%v\n%s", err, out)
 			}
 			r := readJSON(t, js).Runs[0]
-			if r.Queries != r.Successes+r.Errors || r.Queries == 0 {
-				t.Errorf("queries %d != successes %d + errors %d", r.Queries, r.Successes, r.Errors)
+			perOp := int64(1)
+			if w == "batch" {
+				perOp = 10 // -batch's default: each batch counts its statements
+			}
+			if r.Queries != (r.Successes+r.Errors)*perOp || r.Queries == 0 {
+				t.Errorf("queries %d != (successes %d + errors %d) x %d", r.Queries, r.Successes, r.Errors, perOp)
 			}
 			if w == "cancel-heavy" {
 				if r.ErrorsBy["timeout"] == 0 {
@@ -89,6 +93,32 @@ func TestEveryWorkloadAgainstMariaDB(t *testing.T) {
 	}
 	if out, err := runMain(t, "-dsn", dsn, "-tables", "2", "-cleanup"); err != nil || !strings.Contains(out, "dropped 2") {
 		t.Errorf("cleanup: %v\n%s", err, out)
+	}
+}
+
+func TestRTTDelaysEveryRoundTripAndABatchTakesOne(t *testing.T) {
+	dsn := testserver.FromEnv(t).DSN
+	if out, err := runMain(t, "-dsn", dsn, "-prepare", "-table-size", "1000", "-n", "1", "-c", "1"); err != nil {
+		t.Fatalf("prepare: %v\n%s", err, out)
+	}
+	const rtt = 20 * time.Millisecond
+	p50 := map[string]float64{}
+	for _, w := range []string{"point-select", "batch"} {
+		js := filepath.Join(t.TempDir(), "r.json")
+		if out, err := runMain(t, "-dsn", dsn, "-w", w, "-c", "1", "-d", "1s", "-rtt", rtt.String(), "-json", js); err != nil {
+			t.Fatalf("%s: %v\n%s", w, err, out)
+		}
+		r := readJSON(t, js).Runs[0]
+		if r.Errors != 0 {
+			t.Fatalf("%s: %d errors (%s)", w, r.Errors, r.FirstError)
+		}
+		p50[w] = r.Latency.P50
+	}
+	if p50["point-select"] < ms(rtt) {
+		t.Errorf("a point select's p50 %.1f ms with a %v round trip added", p50["point-select"], rtt)
+	}
+	if p50["batch"] > 2*ms(rtt)+p50["point-select"]-ms(rtt) {
+		t.Errorf("a batch of 10 took %.1f ms at the p50 against %.1f ms for one statement: not one round trip", p50["batch"], p50["point-select"])
 	}
 }
 

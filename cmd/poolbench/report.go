@@ -13,7 +13,7 @@ type result struct {
 	Workers        int              `json:"workers"`
 	Rate           float64          `json:"target_rate,omitempty"`
 	Seconds        float64          `json:"seconds"`
-	Queries        int64            `json:"queries"`
+	Queries        int64            `json:"queries"` // statements: a batch counts each of its own
 	Successes      int64            `json:"successes"`
 	Errors         int64            `json:"errors"`
 	ErrorsBy       map[string]int64 `json:"errors_by_class,omitempty"`
@@ -63,7 +63,7 @@ func newResult(st *runStats, elapsed time.Duration, rc runConfig) *result {
 			P999: ms(h.quantile(0.999)), Max: ms(time.Duration(h.max)),
 		},
 	}
-	r.Queries = r.Successes + r.Errors
+	r.Queries = (r.Successes + r.Errors) * int64(max(rc.perOp, 1))
 	if r.Seconds > 0 {
 		r.Throughput = float64(r.Queries) / r.Seconds
 	}

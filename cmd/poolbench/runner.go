@@ -25,6 +25,7 @@ type runConfig struct {
 	progress io.Writer
 	tty      bool
 	width    int // terminal columns, 0 when unknown
+	perOp    int // statements each operation runs (1 unless batched)
 }
 
 // runStats accumulates a run's measurements.
@@ -85,7 +86,7 @@ func run(ctx context.Context, rc runConfig, c client, o op, p *pool.Pool) (*resu
 	}()
 	gauge, _ := c.(poolGauge)
 	pr := &progress{w: rc.progress, tty: rc.tty, width: rc.width, total: rc.duration, count: rc.count}
-	sm := newSampler(&st, gauge, sampleEvery(rc.duration), pr.window())
+	sm := newSampler(&st, gauge, sampleEvery(rc.duration), pr.window(), rc.perOp)
 	tick := time.NewTicker(sm.step)
 	defer tick.Stop()
 	var shown time.Duration

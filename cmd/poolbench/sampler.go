@@ -16,6 +16,7 @@ type sampler struct {
 	next  int      // the slot the next tick fills
 	taken int      // ticks so far
 	diff  histSnap // scratch for interval and window differences
+	perOp int64    // statements an operation runs
 }
 
 // snapAt is the run's cumulative state at one instant.
@@ -26,9 +27,11 @@ type snapAt struct {
 	pool poolNow
 }
 
-func newSampler(st *runStats, gauge poolGauge, step, window time.Duration) *sampler {
+// newSampler samples st every step, keeping window for the live line; each
+// operation counts perOp statements.
+func newSampler(st *runStats, gauge poolGauge, step, window time.Duration, perOp int) *sampler {
 	n := int((window+step-1)/step) + 1
-	s := &sampler{st: st, gauge: gauge, step: step, ring: make([]snapAt, max(n, 2))}
+	s := &sampler{st: st, gauge: gauge, step: step, ring: make([]snapAt, max(n, 2)), perOp: int64(max(perOp, 1))}
 	s.ring[0].pool = s.pool() // the start: all zero but the pool's counters
 	s.next, s.taken = 1, 1
 	return s
@@ -55,7 +58,7 @@ func (s *sampler) take(t time.Duration) {
 	cur.errs = s.st.errs.Load()
 	cur.pool = s.pool()
 	cur.hist.subInto(&prev.hist, &s.diff)
-	smp := sample{T: cur.t.Seconds(), Span: (cur.t - prev.t).Seconds(), Ops: s.diff.total, Errors: cur.errs - prev.errs,
+	smp := sample{T: cur.t.Seconds(), Span: (cur.t - prev.t).Seconds(), Ops: s.diff.total * s.perOp, Errors: cur.errs - prev.errs,
 		P50Ms: ms(s.diff.quantile(0.5)), P99Ms: ms(s.diff.quantile(0.99))}
 	if s.gauge != nil {
 		smp.Pool = &poolSample{Acquired: cur.pool.acquired, Idle: cur.pool.idle, Waiting: cur.pool.waiting,
@@ -83,10 +86,10 @@ func (s *sampler) live(t time.Duration) liveFigures {
 	old := s.at(min(s.taken, len(s.ring)) - 1)
 	cur.hist.subInto(&old.hist, &s.diff)
 	span := (cur.t - old.t).Seconds()
-	f := liveFigures{elapsed: t, queries: cur.hist.total + cur.errs, errors: cur.errs,
+	f := liveFigures{elapsed: t, queries: (cur.hist.total + cur.errs) * s.perOp, errors: cur.errs,
 		p50: ms(s.diff.quantile(0.5)), p99: ms(s.diff.quantile(0.99))}
 	if span > 0 {
-		f.rate = float64(s.diff.total+cur.errs-old.errs) / span
+		f.rate = float64((s.diff.total+cur.errs-old.errs)*s.perOp) / span
 	}
 	if s.gauge != nil {
 		p := cur.pool

@@ -18,7 +18,7 @@ func (g *fakeGauge) poolNow() poolNow { return g.now }
 func TestSamplerCutsIntervalsAndFoldsTheTail(t *testing.T) {
 	var st runStats
 	g := &fakeGauge{}
-	sm := newSampler(&st, g, 100*time.Millisecond, time.Second)
+	sm := newSampler(&st, g, 100*time.Millisecond, time.Second, 1)
 	for i := 1; i <= 15; i++ {
 		for range i * 10 { // interval i holds 10*i queries of i ms
 			st.ok.Add(1)

@@ -21,6 +21,16 @@ type env struct {
 	tables, size int
 	cancelShare  float64
 	sqlFile      []string
+	batch        int // point selects per batch (the batch workload)
+}
+
+// perOp is how many statements one operation of workload name runs, so
+// queries/s counts statements whatever the workload groups them into.
+func (e *env) perOp(name string) int {
+	if name == "batch" {
+		return e.batch
+	}
+	return 1
 }
 
 func (e *env) table(r *rand.Rand) string { return "sbtest" + strconv.Itoa(1+r.IntN(e.tables)) }
@@ -46,7 +56,7 @@ func randString(r *rand.Rand, n int) string {
 }
 
 // workloadNames lists the built-in workloads for -w and -help.
-var workloadNames = []string{"point-select", "point-select-prepared", "range", "range-prepared", "large-result", "insert",
+var workloadNames = []string{"point-select", "point-select-prepared", "batch", "range", "range-prepared", "large-result", "insert",
 	"insert-batch", "update", "read-write", "cancel-heavy", "mix", "sql-file"}
 
 func (e *env) workload(name string) (op, error) {
@@ -57,6 +67,15 @@ func (e *env) workload(name string) (op, error) {
 		return func(ctx context.Context, c client, r *rand.Rand) error {
 			_, err := c.Query(ctx, prepared, q(r), e.id(r))
 			return err
+		}, nil
+	case "batch":
+		q := e.perTable("SELECT c FROM %s WHERE id = ?")
+		return func(ctx context.Context, c client, r *rand.Rand) error {
+			args := make([][]any, e.batch)
+			for i := range args {
+				args[i] = []any{e.id(r)}
+			}
+			return c.Batch(ctx, q(r), args)
 		}, nil
 	case "range", "range-prepared":
 		prepared := name == "range-prepared"

@@ -1,5 +1,6 @@
-// Package faultproxy is a TCP proxy for tests that sits between a client
-// and a real server on loopback and injects faults: latency, stalls (a
+// Package faultproxy is a TCP proxy for tests, and for poolbench's -rtt,
+// that sits between a client and a real server on loopback and injects
+// faults: latency, stalls (a
 // half-open peer that takes bytes and answers nothing), resets, closing
 // after N bytes, corrupting a byte, and refusing connections. Faults apply
 // to every connection or, with Probability, to a random share of them.
@@ -40,15 +41,16 @@ type Fault struct {
 
 // Proxy forwards connections from Addr to a target.
 type Proxy struct {
-	trips  atomic.Int64 // client chunks that followed a server chunk
-	Addr   string
-	target string
-	ln     net.Listener
-	fault  atomic.Pointer[Fault]
-	mu     sync.Mutex
-	conns  map[*pair]struct{}
-	wg     sync.WaitGroup
-	closed atomic.Bool
+	trips   atomic.Int64 // client chunks that followed a server chunk
+	Addr    string
+	network string
+	target  string
+	ln      net.Listener
+	fault   atomic.Pointer[Fault]
+	mu      sync.Mutex
+	conns   map[*pair]struct{}
+	wg      sync.WaitGroup
+	closed  atomic.Bool
 }
 
 type pair struct {
@@ -61,16 +63,26 @@ type pair struct {
 // Start runs a proxy to target on a loopback port until the test ends.
 func Start(t testing.TB, target string) *Proxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := Listen("tcp", target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Proxy{Addr: ln.Addr().String(), target: target, ln: ln, conns: map[*pair]struct{}{}}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Listen runs a proxy on a loopback port to target on network ("tcp" or
+// "unix") until Close.
+func Listen(network, target string) (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{Addr: ln.Addr().String(), network: network, target: target, ln: ln, conns: map[*pair]struct{}{}}
 	p.fault.Store(&Fault{})
 	p.wg.Add(1)
 	go p.accept()
-	t.Cleanup(p.Close)
-	return p
+	return p, nil
 }
 
 // Port returns the proxy's port.
@@ -131,7 +143,7 @@ func (p *Proxy) accept() {
 			c.Close()
 			continue
 		}
-		s, err := net.DialTimeout("tcp", p.target, 2*time.Second)
+		s, err := net.DialTimeout(p.network, p.target, 2*time.Second)
 		if err != nil {
 			c.Close()
 			continue
@@ -234,7 +246,7 @@ func (d *delayLine) run() {
 	defer close(d.done)
 	for c := range d.chunks {
 		if wait := time.Until(c.due); wait > 0 {
-			time.Sleep(wait)
+			sleep(wait)
 		}
 		if _, err := d.dst.Write(c.b); err != nil {
 			d.failed.Store(true)
