@@ -131,6 +131,11 @@ func TestReplicaSetFailoverKeepsAcknowledgedWrites(t *testing.T) {
 	rs := StartReplicaSet(t, ReplicaSetOptions{})
 	old := rs.Primary()
 	old.Exec(t, "CREATE TABLE test.acked (id INT PRIMARY KEY)")
+	rs.WaitCaughtUp(t)
+	// The first replica (which a tie would pick) receives nothing more,
+	// so the second is the most advanced one.
+	behind, ahead := rs.Replicas()[0], rs.Replicas()[1]
+	behind.Exec(t, "STOP SLAVE IO_THREAD")
 
 	// One writer inserts 1, 2, 3, ... through the application's user;
 	// a number printed back is an acknowledged insert.
@@ -141,6 +146,13 @@ func TestReplicaSetFailoverKeepsAcknowledgedWrites(t *testing.T) {
 	t.Logf("killed the primary after %d acknowledged inserts (writer: %v)", acked, w.err)
 
 	np := rs.MostAdvancedReplica(t)
+	if np != ahead {
+		t.Fatalf("MostAdvancedReplica is server_id %d (at %s), want %d (at %s)",
+			np.ServerID, np.GTIDPos(t), ahead.ServerID, ahead.GTIDPos(t))
+	}
+	if got := behind.Query(t, "SELECT COUNT(*) FROM test.acked"); got != "0" {
+		t.Fatalf("the replica that stopped receiving has %s rows", got)
+	}
 	start := time.Now()
 	np.Promote(t)
 	t.Logf("promoted server_id %d in %v", np.ServerID, time.Since(start).Round(time.Millisecond))
@@ -160,7 +172,8 @@ func TestReplicaSetFailoverKeepsAcknowledgedWrites(t *testing.T) {
 		t.Errorf("new primary semi-sync: %v", st)
 	}
 
-	// A write on the new primary reaches the other replica.
+	// The other replica follows the new primary and gets from it what it
+	// missed, and a write on the new primary.
 	if _, err := adminQuery(np.Target(), "INSERT INTO test.acked VALUES (1000000)"); err != nil {
 		t.Fatal(err)
 	}
@@ -175,6 +188,9 @@ func TestReplicaSetFailoverKeepsAcknowledgedWrites(t *testing.T) {
 	}
 	if got := other.Query(t, "SELECT COUNT(*) FROM test.acked WHERE id = 1000000"); got != "1" {
 		t.Errorf("the write on the new primary is not on the other replica")
+	}
+	if got, want := other.Query(t, "SELECT COUNT(*) FROM test.acked"), np.Query(t, "SELECT COUNT(*) FROM test.acked"); got != want {
+		t.Errorf("the other replica has %s rows, the new primary %s", got, want)
 	}
 
 	// The old primary comes back as a replica of the new one, with the
