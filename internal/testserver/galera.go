@@ -200,8 +200,12 @@ func (n *GaleraNode) optionFile(cluster, gcomm string, gport, istPort, sstPort i
 		// Failure detection: keepalive below a third of suspect; a
 		// shorter suspect (1 s) split a loaded 2-core machine into
 		// non-primary singletons. A small gcache is quick to create.
+		// Without pc.recovery a killed node does not restart into the
+		// component it saw last (gvwstate.dat), which made rejoins
+		// churn in non-primary views for seconds; Restart bootstraps
+		// explicitly when no other node runs.
 		fmt.Sprintf(`wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:%d;ist.recv_addr=127.0.0.1:%d;`+
-			`gcache.size=32M;evs.keepalive_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S"`, gport, istPort),
+			`gcache.size=32M;pc.recovery=FALSE;evs.keepalive_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S"`, gport, istPort),
 		fmt.Sprintf("wsrep_sst_receive_address=127.0.0.1:%d", sstPort),
 		"wsrep_sst_method=rsync",
 		"binlog_format=ROW",
@@ -245,6 +249,9 @@ func (c *Galera) servers() []*Server {
 func (c *Galera) boot(seeded bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for _, n := range c.Nodes {
+		n.opts.Args = n.args
+	}
 	first := c.Nodes[0]
 	if err := first.startAs(true); err != nil {
 		return err
@@ -289,9 +296,8 @@ func (c *Galera) boot(seeded bool) error {
 // startAs starts the node, bootstrapping a new cluster or joining, and
 // waits until it is Synced.
 func (n *GaleraNode) startAs(bootstrap bool) error {
-	n.opts.Args = n.args
 	if bootstrap {
-		n.opts.Args = append(slices.Clip(n.args), "--wsrep-new-cluster")
+		n.opts.Args = append(slices.Clip(n.opts.Args), "--wsrep-new-cluster")
 	}
 	if err := n.start(); err != nil {
 		return err
@@ -406,10 +412,45 @@ func (n *GaleraNode) restart() error {
 			return err
 		}
 	}
+	n.opts.Args = n.args
+	if pos, err := n.recoverPosition(); err != nil {
+		return err
+	} else if pos != "" {
+		n.opts.Args = append(slices.Clip(n.args), "--wsrep-start-position="+pos)
+	}
 	if err := n.startAs(alone); err != nil {
 		return err
 	}
 	return c.waitPrimary(60 * time.Second)
+}
+
+var (
+	unknownSeqno      = regexp.MustCompile(`(?m)^seqno:\s*-1\s*$`)
+	recoveredPosition = regexp.MustCompile(`WSREP: Recovered position: ([0-9a-f-]{36}:-?[0-9]+)`)
+)
+
+// recoverPosition returns the position of a node that did not stop
+// cleanly (grastate.dat says seqno -1), read from its InnoDB by mariadbd
+// --wsrep-recover as galera_recovery does, so that it can rejoin by IST
+// rather than a full SST; "" when grastate.dat knows the position.
+func (n *GaleraNode) recoverPosition() (string, error) {
+	state, err := os.ReadFile(filepath.Join(n.Dir, "data", "grastate.dat"))
+	if err != nil || !unknownSeqno.Match(state) {
+		return "", nil
+	}
+	log := filepath.Join(n.Dir, "recover.log")
+	cmd := n.command("--wsrep-recover", "--skip-networking", "--log-error="+log,
+		"--socket="+filepath.Join(n.Dir, "recover.sock"), "--pid-file="+filepath.Join(n.Dir, "recover.pid"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b, _ := os.ReadFile(log)
+		return "", fmt.Errorf("%s: mariadbd --wsrep-recover: %v %s\n%s", n.Name, err, out, tail(string(b), 20))
+	}
+	b, _ := os.ReadFile(log)
+	m := recoveredPosition.FindSubmatch(b)
+	if m == nil || strings.HasSuffix(string(m[1]), ":-1") {
+		return "", nil // SST it is
+	}
+	return string(m[1]), nil
 }
 
 var safeToBootstrap = regexp.MustCompile(`(?m)^safe_to_bootstrap:\s*0`)

@@ -246,6 +246,19 @@ func (s *Server) spawn() (chan struct{}, error) {
 	if s.cmd != nil {
 		return nil, fmt.Errorf("mariadbd (%s) is already running", s.Dir)
 	}
+	cmd := s.command()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting mariadbd: %w", err)
+	}
+	exit := make(chan struct{})
+	s.cmd, s.exit = cmd, exit
+	go func() { cmd.Wait(); close(exit) }()
+	return exit, nil
+}
+
+// command is the mariadbd command line of s, with extra options last
+// (the last of a repeated option wins).
+func (s *Server) command(extra ...string) *exec.Cmd {
 	args := []string{"--no-defaults"}
 	if s.launch.defaultsFile != "" {
 		args = []string{"--defaults-file=" + s.launch.defaultsFile}
@@ -268,7 +281,7 @@ func (s *Server) spawn() (chan struct{}, error) {
 		"--innodb-buffer-pool-dump-at-shutdown=0",
 		"--innodb-buffer-pool-load-at-startup=0",
 	)
-	args = append(args, s.opts.Args...)
+	args = append(append(args, s.opts.Args...), extra...)
 	cmd := exec.Command(findBinary("mariadbd"), args...)
 	// Pdeathsig: the server dies with the test binary, however it ends.
 	// Go sets it after switching to cred, so a change of user keeps it.
@@ -276,13 +289,7 @@ func (s *Server) spawn() (chan struct{}, error) {
 	if s.launch.cred != nil { // another user: a home it can read
 		cmd.Env = append(withoutEnv(os.Environ(), "HOME"), "HOME="+s.Dir)
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting mariadbd: %w", err)
-	}
-	exit := make(chan struct{})
-	s.cmd, s.exit = cmd, exit
-	go func() { cmd.Wait(); close(exit) }()
-	return exit, nil
+	return cmd
 }
 
 func tail(s string, n int) string {
