@@ -254,6 +254,38 @@ func TestReplicaSetPlannedSwitchover(t *testing.T) {
 	}
 }
 
+func TestReplicaSetRestartsNodesInTheirRoles(t *testing.T) {
+	rs := StartReplicaSet(t, ReplicaSetOptions{})
+	p, r := rs.Primary(), rs.Replicas()[0]
+	p.Exec(t, "CREATE TABLE test.rs (id INT PRIMARY KEY)")
+
+	p.Restart(t) // returns once both replicas are back as semi-sync clients
+	if st := semiSync(t, p); st["Rpl_semi_sync_master_clients"] != "2" {
+		t.Errorf("after restarting the primary: %v", st)
+	}
+	r.StopSQLThread(t)
+	r.Restart(t) // both threads run again
+	if st := r.ReplicaStatus(t); st["Slave_IO_Running"] != "Yes" || st["Slave_SQL_Running"] != "Yes" {
+		t.Errorf("restarted replica: IO %q, SQL %q", st["Slave_IO_Running"], st["Slave_SQL_Running"])
+	}
+	if _, err := adminQuery(p.Target(), "INSERT INTO test.rs VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	rs.WaitCaughtUp(t)
+	for _, n := range rs.Nodes {
+		want := "1"
+		if n == p {
+			want = "0"
+		}
+		if got := n.Query(t, "SELECT @@read_only"); got != want {
+			t.Errorf("server_id %d: read_only %s, want %s", n.ServerID, got, want)
+		}
+		if got := n.Query(t, "SELECT COUNT(*) FROM test.rs"); got != "1" {
+			t.Errorf("server_id %d has %s rows", n.ServerID, got)
+		}
+	}
+}
+
 func TestGTIDSeq(t *testing.T) {
 	for _, tc := range []struct {
 		list string
