@@ -6,7 +6,9 @@
 # Server, in order: $AMYSQL_TEST_DSN; else the server on 127.0.0.1:3306
 # ($AMYSQL_TEST_DEFAULT_ADDR) when it answers; else a private mariadbd in a
 # temporary directory (installing Debian's mariadb-server-core and
-# mariadb-client-core first when missing and running as root). Under
+# mariadb-client-core first when missing and running as root). The
+# replication and Galera topologies the tests start need mariadb-server
+# (Galera 4, rsync), installed the same way when missing. Under
 # CI=true a missing server fails the run. The tests never use the DSN's
 # database: each test binary creates a scratch database amysql_test_<UTC
 # time>_<hex> with the mariadb client and drops it when it ends (see
@@ -79,8 +81,9 @@ start_private() {
 # External tools some tests drive: promtool and prometheus (Debian's
 # prometheus package) check and scrape the metrics; headless Chromium
 # renders poolbench's HTML report.
-need_pkg() { # command package
+need_pkg() { # command-or-path package
   command -v "$1" >/dev/null && return 0
+  [[ "$1" == /* && -e "$1" ]] && return 0
   [ "$(id -u)" = 0 ] || { log "$1 missing and not root: its tests will skip (or fail under CI=true)"; return 0; }
   log "installing $2 (for $1)"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1 \
@@ -91,6 +94,13 @@ need_pkg promtool prometheus
 need_pkg chromium chromium
 # The mariadb client creates and drops the tests' scratch databases.
 need_pkg mariadb mariadb-client-core
+# internal/testserver's topologies: the replica set needs only mariadbd;
+# the Galera cluster needs the Galera 4 library, rsync and the SST scripts,
+# which Debian ships with mariadb-server (galera-4 and rsync are its
+# dependencies; mariadb-server-core alone has neither).
+need_pkg wsrep_sst_rsync mariadb-server
+need_pkg /usr/lib/galera/libgalera_smm.so galera-4
+need_pkg rsync rsync
 
 if [ -z "${AMYSQL_TEST_DSN:-}" ]; then
   addr=${AMYSQL_TEST_DEFAULT_ADDR:-127.0.0.1:3306}

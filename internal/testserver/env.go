@@ -1,7 +1,50 @@
 // Package testserver gives tests a MariaDB to talk to: a scratch database
 // of their own on the server named by AMYSQL_TEST_DSN (see Main and
-// FromEnv), or a private mariadbd started with special options. It uses
-// only the standard library so any package's tests can import it.
+// FromEnv), a private mariadbd started with special options (Start), or a
+// topology of private mariadbd: a replication set or a Galera cluster. It
+// uses only the standard library so any package's tests can import it.
+//
+// # Topologies
+//
+// StartReplicaSet starts a primary and two replicas (GTID, gtid_strict_mode,
+// semi-synchronous with AFTER_SYNC; replicas read_only), in about 1 s.
+// StartGalera starts a 3-node Galera 4 cluster (rsync SST, failure detected
+// in 2 s), in about 5 s. Each node is a *Server (Port, Target, Exec, Query)
+// with the operations failover tests need:
+//
+//	rs := testserver.StartReplicaSet(t, testserver.ReplicaSetOptions{})
+//	hosts := rs.Addrs()                 // "127.0.0.1:port", server_id order
+//	rs.Primary().Kill9()                // crash the primary
+//	next := rs.MostAdvancedReplica(t)   // what an orchestrator promotes
+//	next.Promote(t)                     // the others follow it; then read_only=0
+//	rs.Nodes[0].Restart(t)              // the old primary rejoins as a replica
+//	rs.WaitCaughtUp(t)
+//
+//	r := rs.Replicas()[0]
+//	r.StopSQLThread(t)                  // lag on demand; StartSQLThread catches up
+//	rs.Primary().SetReadOnly(t, true)   // planned switchover: then Promote
+//
+//	g := testserver.StartGalera(t, testserver.GaleraOptions{})
+//	g.Nodes[0].Kill9()
+//	g.WaitPrimary(t)                    // the survivors' new primary component
+//	g.Nodes[0].Restart(t)               // rejoins (IST or SST), Synced again
+//
+// User amysql (Target) exists on every node; on a replica set it lacks
+// READ ONLY ADMIN, so read_only stops its writes with error 1290, as it
+// would an application's. Root over the socket (Exec, Query) is not
+// stopped by read_only.
+//
+// Every node runs with Pdeathsig, so it dies with the test binary however
+// the binary ends; when the test ends, pass or fail, the nodes are killed
+// and their directories removed (a binary killed by SIGKILL leaves the
+// directories under /tmp). Without mariadbd (and, for Galera, the Galera
+// library, rsync and wsrep_sst_rsync) the test is skipped; under CI=true
+// or AMYSQL_TEST_REQUIRE_SERVER=1 it fails instead.
+//
+// Topologies are not shared between tests: each test starts its own, so a
+// test that kills or promotes nodes cannot leave the next one a changed
+// topology. Tests that only read or write can share one as subtests of
+// one test.
 package testserver
 
 import (

@@ -29,10 +29,20 @@ type Server struct {
 	Port   int
 	Socket string
 
-	opts Options
-	cmd  *exec.Cmd
-	exit chan struct{}
-	mu   sync.Mutex
+	opts   Options
+	launch launch
+	cmd    *exec.Cmd
+	exit   chan struct{}
+	mu     sync.Mutex
+}
+
+// launch is how a topology's node differs from a plain private server.
+type launch struct {
+	defaultsFile string              // an option file read first, instead of --no-defaults
+	cred         *syscall.Credential // run as this user (Galera nodes run as mysql)
+	group        bool                // own process group: Kill9 also kills its helpers (SST scripts)
+	probe        string              // the statement that answers once the server is ready
+	readyTimeout time.Duration       // how long start waits for probe
 }
 
 var (
@@ -125,51 +135,137 @@ func freePort() (int, error) {
 // skipped (failed under CI=true or AMYSQL_TEST_REQUIRE_SERVER=1).
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	if findBinary("mariadbd") == "" || findBinary("mariadb") == "" {
-		skipOrFail(t, "mariadbd or the mariadb client is not installed")
-	}
-	boot, err := bootstrap()
-	if err != nil {
-		skipOrFail(t, "cannot bootstrap a private MariaDB: "+err.Error())
-	}
-	// Directly under /tmp, not $TMPDIR or t.TempDir(): the socket path
-	// must stay short (unix socket paths are limited to 108 bytes).
-	dir, err := os.MkdirTemp("/tmp", "amy")
+	requireServer(t)
+	s, err := newServer(opts, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("cp", "-a", boot, filepath.Join(dir, "data")).CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
-		t.Fatalf("copying datadir: %v %s", err, out)
-	}
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Server{Dir: dir, Port: port, Socket: filepath.Join(dir, "s.sock"), opts: opts}
 	t.Cleanup(func() {
 		s.Stop(t)
-		os.RemoveAll(dir)
+		os.RemoveAll(s.Dir)
 	})
 	if err := s.start(); err != nil {
 		t.Fatal(err)
 	}
-	s.Exec(t,
-		"CREATE DATABASE IF NOT EXISTS test",
-		"CREATE USER 'amysql'@'%' IDENTIFIED BY 'tq7-Secret-pw'",
-		"GRANT ALL ON *.* TO 'amysql'@'%' WITH GRANT OPTION",
-	)
+	s.Exec(t, createUser...)
 	if len(opts.InitSQL) > 0 {
 		s.Exec(t, opts.InitSQL...)
 	}
 	return s
 }
 
+// createUser makes the database and the user Target names.
+var createUser = []string{
+	"CREATE DATABASE IF NOT EXISTS test",
+	"CREATE USER 'amysql'@'%' IDENTIFIED BY 'tq7-Secret-pw'",
+	"GRANT ALL ON *.* TO 'amysql'@'%' WITH GRANT OPTION",
+}
+
+// requireServer skips (or fails, when a server is required) a test on a
+// machine without mariadbd and the mariadb client.
+func requireServer(t testing.TB) {
+	t.Helper()
+	if findBinary("mariadbd") == "" || findBinary("mariadb") == "" {
+		skipOrFail(t, "mariadbd or the mariadb client is not installed")
+	}
+	if _, err := bootstrap(); err != nil {
+		skipOrFail(t, "cannot bootstrap a private MariaDB: "+err.Error())
+	}
+}
+
+// newServer makes a server's directory, with a copy of datadir (the
+// bootstrap datadir when ""), and picks its port; it starts nothing. On
+// error nothing is left.
+func newServer(opts Options, datadir string) (*Server, error) {
+	boot, err := bootstrap()
+	if err != nil {
+		return nil, err
+	}
+	if datadir != "" {
+		boot = datadir
+	}
+	// Directly under /tmp, not $TMPDIR or t.TempDir(): the socket path
+	// must stay short (unix socket paths are limited to 108 bytes).
+	dir, err := os.MkdirTemp("/tmp", "amy")
+	if err != nil {
+		return nil, err
+	}
+	if out, err := exec.Command("cp", "-a", boot, filepath.Join(dir, "data")).CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("copying datadir: %v %s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &Server{Dir: dir, Port: port, Socket: filepath.Join(dir, "s.sock"), opts: opts}, nil
+}
+
+// start launches mariadbd and waits until it answers. The wait holds no
+// lock, so Kill9 or Stop can end a start that hangs.
 func (s *Server) start() error {
+	exit, err := s.spawn()
+	if err != nil {
+		return err
+	}
+	probe, wait := "SELECT 1", 30*time.Second
+	if s.launch.probe != "" {
+		probe = s.launch.probe
+	}
+	if s.launch.readyTimeout > 0 {
+		wait = s.launch.readyTimeout
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		if err := exec.Command(findBinary("mariadb"), "--no-defaults", "--socket="+s.Socket, "-uroot", "-e", probe).Run(); err == nil {
+			return nil
+		}
+		select {
+		case <-exit:
+			s.mu.Lock()
+			if s.exit == exit {
+				s.cmd = nil
+			}
+			s.mu.Unlock()
+			return fmt.Errorf("mariadbd (%s) exited during start:\n%s", s.Dir, tail(s.ErrorLog(), 20))
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("mariadbd (%s) not ready after %v:\n%s", s.Dir, wait, tail(s.ErrorLog(), 20))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// spawn starts the mariadbd process and returns a channel closed when it
+// exits.
+func (s *Server) spawn() (chan struct{}, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.cmd != nil {
+		return nil, fmt.Errorf("mariadbd (%s) is already running", s.Dir)
+	}
+	cmd := s.command()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting mariadbd: %w", err)
+	}
+	exit := make(chan struct{})
+	s.cmd, s.exit = cmd, exit
+	go func() { cmd.Wait(); close(exit) }()
+	return exit, nil
+}
+
+// command is the mariadbd command line of s, with extra options last
+// (the last of a repeated option wins).
+func (s *Server) command(extra ...string) *exec.Cmd {
 	args := []string{"--no-defaults"}
-	args = append(args, runAsRoot()...)
+	if s.launch.defaultsFile != "" {
+		args = []string{"--defaults-file=" + s.launch.defaultsFile}
+	}
+	if s.launch.cred == nil {
+		args = append(args, runAsRoot()...)
+	}
 	args = append(args,
 		"--datadir="+filepath.Join(s.Dir, "data"),
 		"--socket="+s.Socket,
@@ -185,30 +281,15 @@ func (s *Server) start() error {
 		"--innodb-buffer-pool-dump-at-shutdown=0",
 		"--innodb-buffer-pool-load-at-startup=0",
 	)
-	args = append(args, s.opts.Args...)
+	args = append(append(args, s.opts.Args...), extra...)
 	cmd := exec.Command(findBinary("mariadbd"), args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting mariadbd: %w", err)
+	// Pdeathsig: the server dies with the test binary, however it ends.
+	// Go sets it after switching to cred, so a change of user keeps it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Credential: s.launch.cred, Setpgid: s.launch.group}
+	if s.launch.cred != nil { // another user: a home it can read
+		cmd.Env = append(withoutEnv(os.Environ(), "HOME"), "HOME="+s.Dir)
 	}
-	s.cmd = cmd
-	s.exit = make(chan struct{})
-	go func(exit chan struct{}) { cmd.Wait(); close(exit) }(s.exit)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if err := exec.Command(findBinary("mariadb"), "--no-defaults", "--socket="+s.Socket, "-uroot", "-e", "SELECT 1").Run(); err == nil {
-			return nil
-		}
-		select {
-		case <-s.exit:
-			return fmt.Errorf("mariadbd exited during start:\n%s", tail(s.ErrorLog(), 20))
-		default:
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("mariadbd not ready after 30s:\n%s", tail(s.ErrorLog(), 20))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return cmd
 }
 
 func tail(s string, n int) string {
@@ -279,10 +360,47 @@ func (s *Server) Stop(t testing.TB) {
 	select {
 	case <-s.exit:
 	case <-time.After(15 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.exit
+		s.kill()
 	}
 	s.cmd = nil
+}
+
+// Kill9 kills the server with SIGKILL, as a crash would (its process
+// group too, for a topology's node), and returns once it is gone. It is
+// idempotent; Restart brings the server back.
+func (s *Server) Kill9() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kill()
+}
+
+func (s *Server) kill() {
+	if s.cmd == nil {
+		return
+	}
+	if s.launch.group {
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	} else {
+		_ = s.cmd.Process.Kill()
+	}
+	<-s.exit
+	s.cmd = nil
+}
+
+// Running reports whether the server process is up (started and neither
+// stopped nor killed; a server that crashed on its own counts as down).
+func (s *Server) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return false
+	}
+	select {
+	case <-s.exit:
+		return false
+	default:
+		return true
+	}
 }
 
 // Restart starts a stopped server again on the same port and datadir.
