@@ -154,23 +154,7 @@ func writers(ctx context.Context, p *pool.Pool, tbl string, n int, stop <-chan s
 // idsOn returns the ids in tbl on node.
 func idsOn(t *testing.T, node *testserver.ReplicaNode, tbl string) map[int64]bool {
 	t.Helper()
-	cfg := replicaSetConfig(t, node.Addr())
-	c, err := actor.Connect(ctxT(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	cur := c.Cursor()
-	if _, err := cur.Execute(ctxT(t), "SELECT id FROM "+tbl); err != nil {
-		t.Fatal(err)
-	}
-	have := map[int64]bool{}
-	for cur.Next(ctxT(t)) {
-		var id int64
-		cur.Scan(&id)
-		have[id] = true
-	}
-	return have
+	return idsOnAddr(t, node.Addr(), tbl)
 }
 
 func TestAPrimaryPoolFollowsTheNewPrimaryAfterACrash(t *testing.T) {

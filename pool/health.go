@@ -76,4 +76,12 @@ func (p *Pool) fillMin() {
 }
 
 // CheckHealth runs a health pass now instead of waiting for the period.
-func (p *Pool) CheckHealth() { p.checkHealth() }
+func (p *Pool) CheckHealth() {
+	if p.route != nil {
+		for _, m := range p.route.members() {
+			m.checkHealth()
+		}
+		return
+	}
+	p.checkHealth()
+}

@@ -54,8 +54,9 @@ type handle struct {
 
 // Pool is a pool of connections. Its methods are safe for concurrent use.
 type Pool struct {
-	cfg Config
-	p   *puddle.Pool[*connRes]
+	cfg   Config
+	p     *puddle.Pool[*connRes]
+	route *routed // set on a Cluster's Writer and Reader, which have no p
 
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -220,6 +221,9 @@ type Conn struct {
 // failure to open a connection is returned with that failure's retry
 // semantics (actor.SafeToRetry); every other failure sent nothing.
 func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
+	if p.route != nil {
+		return p.route.acquire(ctx)
+	}
 	o := p.acqObs
 	if o == nil {
 		return p.acquire(ctx)
@@ -433,7 +437,12 @@ func (p *Pool) finishRelease(res *puddle.Resource[*connRes]) {
 }
 
 // Size returns the number of connections: idle, in use and being opened.
-func (p *Pool) Size() int { return p.total(p.p.Stat()) }
+func (p *Pool) Size() int {
+	if p.route != nil {
+		return p.Stat().Total
+	}
+	return p.total(p.p.Stat())
+}
 
 // total is puddle's total less the connections being closed.
 func (p *Pool) total(ps *puddle.Stat) int {
@@ -441,7 +450,12 @@ func (p *Pool) total(ps *puddle.Stat) int {
 }
 
 // FreeSize returns the number of idle connections.
-func (p *Pool) FreeSize() int { return int(p.p.Stat().IdleResources()) }
+func (p *Pool) FreeSize() int {
+	if p.route != nil {
+		return p.Stat().Idle
+	}
+	return int(p.p.Stat().IdleResources())
+}
 
 // MinSize returns the configured minimum.
 func (p *Pool) MinSize() int { return p.cfg.MinSize }
@@ -458,6 +472,12 @@ func (p *Pool) Config() Config { return p.cfg }
 // Clear closes every idle connection; connections in use are closed when
 // they are released. New connections are opened on demand.
 func (p *Pool) Clear(ctx context.Context) error {
+	if p.route != nil {
+		for _, m := range p.route.members() {
+			m.Clear(ctx)
+		}
+		return ctx.Err()
+	}
 	for _, res := range p.p.AcquireAllIdle() {
 		p.destroy(res, reasonCleared)
 	}
@@ -467,7 +487,12 @@ func (p *Pool) Clear(ctx context.Context) error {
 // Close stops the pool: Acquire fails from now on, idle connections are
 // closed gracefully (COM_QUIT) and connections in use are closed when
 // released. It returns at once; WaitClosed waits for the end.
+//
+// On a Cluster's Writer or Reader it does nothing: close the Cluster.
 func (p *Pool) Close() {
+	if p.route != nil {
+		return
+	}
 	p.closeOnce.Do(func() {
 		p.closed.Store(true)
 		close(p.quit)
@@ -491,6 +516,9 @@ func (p *Pool) Close() {
 
 // each calls fn for every open connection.
 func (p *Pool) each(fn func(*actor.Conn)) {
+	if p.route != nil {
+		return
+	}
 	p.mu.Lock()
 	conns := make([]*actor.Conn, 0, len(p.live))
 	for c := range p.live {
@@ -504,6 +532,9 @@ func (p *Pool) each(fn func(*actor.Conn)) {
 
 // Terminate is Close that also closes the connections in use at once.
 func (p *Pool) Terminate() {
+	if p.route != nil {
+		return
+	}
 	p.Close()
 	// puddle offers no way to reach acquired resources; the pool tracks
 	// them through their actor connections instead.
@@ -513,6 +544,9 @@ func (p *Pool) Terminate() {
 // WaitClosed waits until Close has finished: every connection returned
 // and closed, and the background goroutines stopped.
 func (p *Pool) WaitClosed(ctx context.Context) error {
+	if p.route != nil {
+		return nil
+	}
 	if !p.closed.Load() {
 		return errors.New("amysql/pool: WaitClosed before Close")
 	}

@@ -71,6 +71,9 @@ func (s *Stat) DestroyedTotal() int64 {
 
 // Stat returns the pool's statistics.
 func (p *Pool) Stat() *Stat {
+	if p.route != nil {
+		return p.route.stat(p.cfg)
+	}
 	ps := p.p.Stat()
 	s := &Stat{
 		Acquired:             int(ps.AcquiredResources()) - int(p.destroying.Load()),
