@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/internal/faultproxy"
 	"github.com/amysql/amysql/internal/testserver"
 	"github.com/amysql/amysql/metrics"
@@ -79,7 +80,18 @@ func exported(t *testing.T) map[string]map[string]bool {
 	}
 	eventually(t, dropped, want{`amysql_cancel_dropped_connections_total{pool="dropped"}`, 1})
 
-	srv := httptest.NewServer(promhttp.HandlerFor(prometheus.Gatherers{full, dropped}, promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError}))
+	// A pool.Cluster on a real replica set, for the cluster panels.
+	rs := testserver.StartReplicaSet(t, testserver.ReplicaSetOptions{Replicas: 1})
+	cl, err := pool.NewCluster(pool.ClusterConfig{Pool: pool.Config{Name: "orders", MaxSize: 1,
+		Conn: actor.Config{User: "amysql", Password: "tq7-Secret-pw", DB: "test", Hosts: rs.Addrs()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	cluster := prometheus.NewPedanticRegistry()
+	cluster.MustRegister(metrics.NewClusterCollector(cl))
+
+	srv := httptest.NewServer(promhttp.HandlerFor(prometheus.Gatherers{full, dropped, cluster}, promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	if err != nil {

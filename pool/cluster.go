@@ -172,6 +172,14 @@ func (c *Cluster) Writer() *Pool { return c.writer }
 // there are none. Close the Cluster, not the Reader.
 func (c *Cluster) Reader() *Pool { return c.reader }
 
+// Name returns the cluster's name (ClusterConfig.Pool.Name); its nodes'
+// pools are named name@host:port.
+func (c *Cluster) Name() string { return c.cfg.Pool.Name }
+
+// Pools returns the nodes' pools in Hosts order (for metrics; route
+// statements through Writer and Reader).
+func (c *Cluster) Pools() []*Pool { return c.pools() }
+
 func (c *Cluster) pools() []*Pool {
 	ps := make([]*Pool, 0, len(c.nodes))
 	for _, n := range c.nodes {
