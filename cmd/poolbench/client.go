@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net"
+	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/pool"
@@ -26,27 +29,69 @@ type client interface {
 	Close()
 }
 
-// amysqlClient runs each operation on a connection acquired from the pool.
+// amysqlClient runs each operation on a connection acquired from the pool
+// (reads from reader, when there is one: a Cluster's), and counts the
+// operations each server ran.
 type amysqlClient struct {
-	p *pool.Pool
-	c *pool.Conn // set inside a transaction
+	p      *pool.Pool
+	reader *pool.Pool // nil: p
+	c      *pool.Conn // set inside a transaction
+	nodes  *sync.Map  // host:port -> *atomic.Int64
 }
 
 func (a *amysqlClient) withConn(ctx context.Context, fn func(*pool.Conn) error) error {
+	return a.on(ctx, a.p, fn)
+}
+
+// withReader runs a read on a connection from the reader.
+func (a *amysqlClient) withReader(ctx context.Context, fn func(*pool.Conn) error) error {
+	if a.reader != nil {
+		return a.on(ctx, a.reader, fn)
+	}
+	return a.on(ctx, a.p, fn)
+}
+
+func (a *amysqlClient) on(ctx context.Context, p *pool.Pool, fn func(*pool.Conn) error) error {
 	if a.c != nil {
 		return fn(a.c)
 	}
-	c, err := a.p.Acquire(ctx)
+	c, err := p.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Release()
-	return fn(c)
+	err = fn(c)
+	if err == nil {
+		a.count(c)
+	}
+	return err
+}
+
+// count notes an operation that ran on c's server.
+func (a *amysqlClient) count(c *pool.Conn) {
+	if a.nodes == nil {
+		return
+	}
+	node := net.JoinHostPort(c.Host(), strconv.Itoa(c.Port()))
+	n, ok := a.nodes.Load(node)
+	if !ok {
+		n, _ = a.nodes.LoadOrStore(node, new(atomic.Int64))
+	}
+	n.(*atomic.Int64).Add(1)
+}
+
+// nodeCounts returns the operations counted per server so far.
+func (a *amysqlClient) nodeCounts() map[string]int64 {
+	out := map[string]int64{}
+	if a.nodes != nil {
+		a.nodes.Range(func(k, v any) bool { out[k.(string)] = v.(*atomic.Int64).Load(); return true })
+	}
+	return out
 }
 
 func (a *amysqlClient) Query(ctx context.Context, prepared bool, q string, args ...any) (int, error) {
 	n := 0
-	err := a.withConn(ctx, func(c *pool.Conn) error {
+	err := a.withReader(ctx, func(c *pool.Conn) error {
 		cur := c.Cursor()
 		defer cur.Close(ctx)
 		cur.Binary = prepared
@@ -65,7 +110,7 @@ func (a *amysqlClient) Query(ctx context.Context, prepared bool, q string, args 
 
 func (a *amysqlClient) Stream(ctx context.Context, q string, args ...any) (int, error) {
 	n := 0
-	err := a.withConn(ctx, func(c *pool.Conn) error {
+	err := a.withReader(ctx, func(c *pool.Conn) error {
 		cur := c.Cursor(actor.SSCursor)
 		if _, err := cur.Execute(ctx, q, args...); err != nil {
 			return err
@@ -105,7 +150,7 @@ func (a *amysqlClient) ExecBatch(ctx context.Context, q string, rows [][]any) (i
 }
 
 func (a *amysqlClient) Batch(ctx context.Context, q string, args [][]any) error {
-	return a.withConn(ctx, func(c *pool.Conn) error {
+	return a.withReader(ctx, func(c *pool.Conn) error {
 		b := &actor.Batch{}
 		for _, a := range args {
 			b.Queue(q, a...)
@@ -131,7 +176,13 @@ func (a *amysqlClient) Batch(ctx context.Context, q string, args [][]any) error 
 }
 
 func (a *amysqlClient) Tx(ctx context.Context, fn func(client) error) error {
-	return a.p.InTx(ctx, func(c *pool.Conn) error { return fn(&amysqlClient{p: a.p, c: c}) })
+	return a.p.InTx(ctx, func(c *pool.Conn) error {
+		err := fn(&amysqlClient{p: a.p, c: c})
+		if err == nil {
+			a.count(c)
+		}
+		return err
+	})
 }
 
 func (a *amysqlClient) Close() {}

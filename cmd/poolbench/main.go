@@ -20,6 +20,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/term"
 
+	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/metrics"
 	"github.com/amysql/amysql/pool"
 )
@@ -52,6 +54,8 @@ type options struct {
 	cpuProfile         string
 	rtt                time.Duration
 	batch              int
+	target             string
+	cluster            bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -82,6 +86,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.cancelShare, "cancel-share", 0.2, "cancel-heavy: share of queries cancelled by their deadline")
 	fs.DurationVar(&o.rtt, "rtt", 0, "put this round-trip delay (e.g. 1ms) between the clients and the server, both directions, as a network would")
 	fs.IntVar(&o.batch, "batch", 10, "batch: point selects per batch (amysql pipelines them; go-sql-driver runs them one by one)")
+	fs.StringVar(&o.target, "target", "", "the role the servers of a multi-host DSN must have: any, primary, replica, prefer-replica (the DSN's target= otherwise)")
+	fs.BoolVar(&o.cluster, "cluster", false, "treat the DSN's hosts as a pool.Cluster: writes to its writer, reads spread over its replicas")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -180,6 +186,14 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case !strings.Contains(dsn, "minsize="):
 		cfg.MinSize = min(workers, cfg.MaxSize)
 	}
+	if o.target != "" {
+		if cfg.Conn.Target, err = actor.ParseTarget(o.target); err != nil {
+			return fmt.Errorf("-target: %w", err)
+		}
+	}
+	if o.cluster && len(cfg.Conn.Hosts) < 2 {
+		return errors.New("-cluster needs a DSN with several hosts: tcp(h1:3306,h2:3306)")
+	}
 	if o.rtt > 0 {
 		proxy, err := delayed(&cfg.Conn, o.rtt)
 		if err != nil {
@@ -191,19 +205,35 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg.Name = "poolbench"
 	obs := metrics.NewObserver("") // pool.New labels the connections with cfg.Name
 	cfg.Observer = obs
-	p, err := pool.New(cfg)
-	if err != nil {
-		return fmt.Errorf("cannot reach the server: %w", err)
+	amysql := &amysqlClient{nodes: &sync.Map{}}
+	var p *pool.Pool
+	var cluster *pool.Cluster
+	if o.cluster {
+		if cluster, err = pool.NewCluster(pool.ClusterConfig{Pool: cfg}); err != nil {
+			return fmt.Errorf("cannot reach the cluster: %w", err)
+		}
+		defer cluster.Close()
+		p, amysql.reader = cluster.Writer(), cluster.Reader()
+	} else {
+		if p, err = pool.New(cfg); err != nil {
+			return fmt.Errorf("cannot reach the server: %w", err)
+		}
+		defer func() {
+			p.Close()
+			wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			p.WaitClosed(wctx)
+		}()
 	}
-	defer func() {
-		p.Close()
-		wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		p.WaitClosed(wctx)
-	}()
+	amysql.p = p
 	if o.metricsAddr != "" {
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(obs, metrics.NewCollector(p), metrics.NewBuildInfoCollector())
+		reg.MustRegister(obs, metrics.NewBuildInfoCollector())
+		if cluster != nil {
+			reg.MustRegister(metrics.NewClusterCollector(cluster))
+		} else {
+			reg.MustRegister(metrics.NewCollector(p))
+		}
 		ln, err := net.Listen("tcp", o.metricsAddr)
 		if err != nil {
 			return fmt.Errorf("-metrics-addr: %w", err)
@@ -249,7 +279,6 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	amysql := &amysqlClient{p: p}
 	var gosql *sqlClient
 	if o.driver == "go-sql-driver" || o.compare {
 		if gosql, err = openSQLClient(cfg.Conn, cfg.MaxSize); err != nil {
@@ -279,9 +308,18 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, ", round %d", round)
 		}
 		fmt.Fprintln(stdout)
+		before := amysql.nodeCounts()
 		r, err := run(ctx, rc, c, wl, pl)
 		if err != nil {
 			return nil, err
+		}
+		if driver == "amysql" {
+			r.ByNode = map[string]int64{}
+			for node, n := range amysql.nodeCounts() {
+				if d := (n - before[node]) * int64(rc.perOp); d > 0 {
+					r.ByNode[node] = d
+				}
+			}
 		}
 		r.Driver, r.Workload, r.Round = driver, o.workload, round
 		results = append(results, r)

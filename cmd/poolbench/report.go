@@ -23,6 +23,7 @@ type result struct {
 	CPUPerQueryUs  float64          `json:"client_cpu_us_per_query"`
 	AllocsPerQuery float64          `json:"allocs_per_query"`
 	Pool           *poolStats       `json:"pool,omitempty"`
+	ByNode         map[string]int64 `json:"queries_by_node,omitempty"` // statements each server ran (amysql)
 	Round          int              `json:"round,omitempty"` // -compare's round, from 1
 	Step           float64          `json:"step_s"`          // the series' interval
 	Series         []sample         `json:"series"`

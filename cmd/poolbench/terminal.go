@@ -37,6 +37,9 @@ func printReport(w io.Writer, r *result) {
 			humanCount(p.Acquires), humanCount(p.EmptyAcquires), humanMs(p.EmptyAcquireWaitMs), humanCount(p.CanceledAcquires))
 		fmt.Fprintf(tw, "  connections\t%s opened\t%d open at end\tclosed: %s\n", humanCount(p.Created), p.Total, closedInWords(p.Destroyed))
 	}
+	if len(r.ByNode) > 1 {
+		fmt.Fprintf(tw, "  by server\t%s\n", byNodeInWords(r.ByNode))
+	}
 	tw.Flush()
 }
 
@@ -119,4 +122,21 @@ func printSweep(w io.Writer, runs []*result) {
 			humanMs(r.Latency.P99), humanMs(r.Latency.P999), humanCount(r.Errors), waits, waited)
 	}
 	tw.Flush()
+}
+
+// byNodeInWords lists each server's share of the statements, largest
+// first: "db2:3306 52 %, db3:3306 48 %".
+func byNodeInWords(by map[string]int64) string {
+	var total int64
+	nodes := make([]string, 0, len(by))
+	for n, v := range by {
+		nodes = append(nodes, n)
+		total += v
+	}
+	sort.Slice(nodes, func(i, j int) bool { return by[nodes[i]] > by[nodes[j]] || by[nodes[i]] == by[nodes[j]] && nodes[i] < nodes[j] })
+	parts := make([]string, len(nodes))
+	for i, n := range nodes {
+		parts[i] = fmt.Sprintf("%s %.0f %%", n, 100*float64(by[n])/float64(max(total, 1)))
+	}
+	return strings.Join(parts, ", ")
 }
