@@ -24,8 +24,8 @@ type result struct {
 	AllocsPerQuery float64          `json:"allocs_per_query"`
 	Pool           *poolStats       `json:"pool,omitempty"`
 	ByNode         map[string]int64 `json:"queries_by_node,omitempty"` // statements each server ran (amysql)
-	Round          int              `json:"round,omitempty"` // -compare's round, from 1
-	Step           float64          `json:"step_s"`          // the series' interval
+	Round          int              `json:"round,omitempty"`           // -compare's round, from 1
+	Step           float64          `json:"step_s"`                    // the series' interval
 	Series         []sample         `json:"series"`
 	Spectrum       []pctPoint       `json:"latency_spectrum"`
 }

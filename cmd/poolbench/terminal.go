@@ -133,7 +133,9 @@ func byNodeInWords(by map[string]int64) string {
 		nodes = append(nodes, n)
 		total += v
 	}
-	sort.Slice(nodes, func(i, j int) bool { return by[nodes[i]] > by[nodes[j]] || by[nodes[i]] == by[nodes[j]] && nodes[i] < nodes[j] })
+	sort.Slice(nodes, func(i, j int) bool {
+		return by[nodes[i]] > by[nodes[j]] || by[nodes[i]] == by[nodes[j]] && nodes[i] < nodes[j]
+	})
 	parts := make([]string, len(nodes))
 	for i, n := range nodes {
 		parts[i] = fmt.Sprintf("%s %.0f %%", n, 100*float64(by[n])/float64(max(total, 1)))
