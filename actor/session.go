@@ -71,6 +71,7 @@ type session struct {
 	// handshake could not; initRole the role read with the set-up.
 	setNames string
 	initRole *ServerRole
+	noWsrep  bool // the server knows no @@wsrep_on (MariaDB built without it)
 }
 
 // timeoutConn applies the per-operation read and write timeouts.

@@ -1,6 +1,7 @@
 package actor
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/amysql/amysql/proto"
@@ -58,6 +59,11 @@ func (s *session) setupSteps(withRole, fresh bool) []step {
 		steps = append(steps, step{what: "reading the server's role", cmd: proto.ComQuery, arg: roleQuery(s.hs.IsMariaDB()),
 			answer: func(s *session) error {
 				row, err := s.rowAnswer()
+				var se *proto.Error
+				if errors.As(err, &se) && se.Code == errUnknownVariable {
+					s.noWsrep = true // a MariaDB without wsrep: checkRole asks again
+					return nil
+				}
 				if err != nil {
 					return err
 				}

@@ -2,6 +2,7 @@ package actor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -92,17 +93,24 @@ func (r ServerRole) String() string {
 	return s
 }
 
-// roleQuery is the statement that reads a server's role: one round trip,
-// NULL for the wsrep status on a server without Galera.
-func roleQuery(mariadb bool) string {
-	status := "performance_schema.global_status"
-	if mariadb {
-		status = "information_schema.GLOBAL_STATUS"
+// roleQuery is the statement that reads a server's role: one round trip.
+// On MariaDB the wsrep status is read only when wsrep_on is set (the
+// status table costs a few hundred microseconds to read), and is NULL on
+// a server without Galera; galera is false for a MariaDB built without
+// wsrep, and for MySQL.
+func roleQuery(galera bool) string {
+	if !galera {
+		return "SELECT @@global.read_only, NULL, NULL"
 	}
-	return "SELECT @@global.read_only, " +
-		"(SELECT VARIABLE_VALUE FROM " + status + " WHERE VARIABLE_NAME = 'wsrep_ready'), " +
-		"(SELECT VARIABLE_VALUE FROM " + status + " WHERE VARIABLE_NAME = 'wsrep_local_state')"
+	status := func(name string) string {
+		return "IF(@@global.wsrep_on, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = '" + name + "'), NULL)"
+	}
+	return "SELECT @@global.read_only, " + status("wsrep_ready") + ", " + status("wsrep_local_state")
 }
+
+// errUnknownVariable is the server's answer to @@wsrep_on on a MariaDB
+// built without wsrep.
+const errUnknownVariable = 1193
 
 // parseRole reads the row of roleQuery.
 func parseRole(row [][]byte) (ServerRole, error) {
@@ -125,7 +133,12 @@ func (s *session) role() (ServerRole, error) {
 		s.initRole = nil
 		return *r, nil
 	}
-	row, err := s.queryRow(roleQuery(s.hs.IsMariaDB()))
+	row, err := s.queryRow(roleQuery(s.hs.IsMariaDB() && !s.noWsrep))
+	var se *proto.Error
+	if errors.As(err, &se) && se.Code == errUnknownVariable && !s.noWsrep {
+		s.noWsrep = true
+		row, err = s.queryRow(roleQuery(false))
+	}
 	if err != nil {
 		return ServerRole{}, err
 	}

@@ -316,7 +316,7 @@ func (c *Cluster) pickReader() *node {
 		if n == w || !c.readable(n.state.Load()) {
 			continue
 		}
-		if use := n.pool.Stat().Acquired; best == nil || use < bestUse {
+		if use := int(n.pool.inUse.Load()); best == nil || use < bestUse {
 			best, bestUse = n, use
 		}
 	}

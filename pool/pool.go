@@ -76,6 +76,7 @@ type Pool struct {
 	waiting       atomic.Int64 // callers in puddle's Acquire
 	exhausted     atomic.Int64 // acquires that failed with ErrExhausted
 	failovers     atomic.Int64 // acquires that waited for a server of the target role
+	inUse         atomic.Int64 // connections handed out and not released
 	acqObs        AcquireObserver
 	// destroying counts connections handed to puddle for destruction
 	// whose close has not finished; puddle still counts them.
@@ -271,6 +272,7 @@ func (p *Pool) acquire(ctx context.Context) (*Conn, error) {
 			p.destroy(res, reasonHook)
 			continue
 		}
+		p.inUse.Add(1)
 		return cr.handle(p, res), nil
 	}
 }
@@ -366,6 +368,7 @@ func (c *Conn) Release() {
 	p, res := c.p, c.res
 	conn := res.Value().conn
 	conn.Reclaim() // c stops working here
+	p.inUse.Add(-1)
 	switch {
 	case conn.Closed():
 		p.destroy(res, reasonBroken)
