@@ -63,6 +63,11 @@ type BatchResults struct {
 	stopCancel func() bool
 	closeOnce  sync.Once
 	after      []func()
+
+	// readNext reads the pipeline's next answer into last on the actor's
+	// session; made once, so a read allocates no closure.
+	readNext func(*session) error
+	last     batchAnswer
 }
 
 // batchAnswer is one statement's answer: its result sets (buffered), or
@@ -205,19 +210,22 @@ func (br *BatchResults) read() (batchAnswer, error) {
 	if br.p == nil {
 		return br.c.oneStatement(br.ctx, it)
 	}
-	var a batchAnswer
-	err := br.c.doBatch(context.Background(), func(s *session) error {
-		if br.c.batch != br.p {
-			return errorf("%w: another command read the rest of the batch", ErrResultDiscarded)
+	if br.readNext == nil {
+		br.readNext = func(*session) error {
+			if br.c.batch != br.p {
+				return errorf("%w: another command read the rest of the batch", ErrResultDiscarded)
+			}
+			var err error
+			br.last, err = br.c.readAnswer(br.p)
+			return err
 		}
-		var err error
-		a, err = br.c.readAnswer(br.p)
-		return err
-	})
-	if err != nil {
-		err = br.ctxErr(err)
-		return batchAnswer{}, err
 	}
+	br.last = batchAnswer{}
+	if err := br.c.doBatch(context.Background(), br.readNext); err != nil {
+		return batchAnswer{}, br.ctxErr(err)
+	}
+	a := br.last
+	br.last = batchAnswer{}
 	return a, a.err
 }
 

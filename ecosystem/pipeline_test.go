@@ -16,8 +16,10 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -124,16 +126,37 @@ func rttName(rtt time.Duration) string {
 	return "rtt=" + rtt.String()
 }
 
+// pointTable creates the point-select table (1000 rows, the sysbench
+// shape) in the suite's scratch database once.
+func pointTable(b *testing.B, cfg actor.Config) {
+	ctx := context.Background()
+	c := connectPipe(b, cfg, actor.PipelineAuto)
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS amysql_pipe_points (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL) ENGINE=InnoDB",
+		"INSERT IGNORE INTO amysql_pipe_points SELECT seq, seq * 7 % 1000, REPEAT(CHAR(97 + seq % 26), 120) FROM seq_1_to_1000",
+	} {
+		if _, err := c.Cursor().Execute(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+const pointSelect = "SELECT c FROM amysql_pipe_points WHERE id = ?"
+
+// pointID spreads the selects over the table's 1000 rows.
+func pointID(i int) int { return i*7919%1000 + 1 }
+
 func BenchmarkPipeline10PointSelects(b *testing.B) {
 	ctx := context.Background()
 	for _, rtt := range pipelineRTTs {
 		cfg, gdsn := delayedTarget(b, rtt)
+		pointTable(b, cfg)
 		b.Run(rttName(rtt)+"/amysql-batch", func(b *testing.B) {
 			c := connectPipe(b, cfg, actor.PipelineAuto)
 			measure(b, func(i int) error {
 				bt := &actor.Batch{}
 				for k := 0; k < 10; k++ {
-					bt.Queue("SELECT ?", i+k)
+					bt.Queue(pointSelect, pointID(i*10+k))
 				}
 				br := c.SendBatch(ctx, bt)
 				for k := 0; k < 10; k++ {
@@ -152,7 +175,7 @@ func BenchmarkPipeline10PointSelects(b *testing.B) {
 			cur := c.Cursor()
 			measure(b, func(i int) error {
 				for k := 0; k < 10; k++ {
-					if _, err := cur.Execute(ctx, "SELECT ?", i+k); err != nil {
+					if _, err := cur.Execute(ctx, pointSelect, pointID(i*10+k)); err != nil {
 						return err
 					}
 					for cur.Next(ctx) {
@@ -165,8 +188,8 @@ func BenchmarkPipeline10PointSelects(b *testing.B) {
 			db := openGoSQL(b, gdsn)
 			measure(b, func(i int) error {
 				for k := 0; k < 10; k++ {
-					var v int
-					if err := db.QueryRowContext(ctx, "SELECT ?", i+k).Scan(&v); err != nil {
+					var v []byte
+					if err := db.QueryRowContext(ctx, pointSelect, pointID(i*10+k)).Scan(&v); err != nil {
 						return err
 					}
 				}
@@ -341,5 +364,91 @@ func BenchmarkPipelineResetAndTx(b *testing.B) {
 				return tx.Commit()
 			})
 		})
+	}
+}
+
+// BenchmarkPipelineLoopback16Workers runs 4 point selects per operation
+// from 16 goroutines on a pool of 16 connections, over loopback: one
+// batch of 4 against 4 single queries (amysql's and go-sql-driver's).
+// queries/s is the throughput; server-µs/query the server's CPU per
+// statement.
+func BenchmarkPipelineLoopback16Workers(b *testing.B) {
+	ctx := context.Background()
+	cfg, gdsn := delayedTarget(b, 0)
+	pointTable(b, cfg)
+	const workers, perOp = 16, 4
+	p, err := pool.New(pool.Config{Conn: cfg, MinSize: workers, MaxSize: workers})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(p.Close)
+	b.Run("amysql-batch-of-4", func(b *testing.B) {
+		measureParallel(b, workers, perOp, func(i int) error {
+			bt := &actor.Batch{}
+			for k := 0; k < perOp; k++ {
+				bt.Queue(pointSelect, pointID(i*perOp+k))
+			}
+			br := p.SendBatch(ctx, bt)
+			for k := 0; k < perOp; k++ {
+				cur, err := br.Query()
+				if err != nil {
+					br.Close()
+					return err
+				}
+				for cur.Next(ctx) {
+				}
+			}
+			return br.Close()
+		})
+	})
+	b.Run("amysql-4-singles", func(b *testing.B) {
+		measureParallel(b, workers, perOp, func(i int) error {
+			for k := 0; k < perOp; k++ {
+				var c []byte
+				if err := p.QueryRowScan(ctx, pointSelect, []any{pointID(i*perOp + k)}, &c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	b.Run("go-sql-driver-4-singles", func(b *testing.B) {
+		db := openGoSQL(b, gdsn)
+		db.SetMaxOpenConns(workers)
+		db.SetMaxIdleConns(workers)
+		measureParallel(b, workers, perOp, func(i int) error {
+			for k := 0; k < perOp; k++ {
+				var c []byte
+				if err := db.QueryRowContext(ctx, pointSelect, pointID(i*perOp+k)).Scan(&c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// measureParallel runs op b.N times from workers goroutines and reports
+// queries per second and the server's CPU per query (perOp queries an op).
+func measureParallel(b *testing.B, workers, perOp int, op func(i int) error) {
+	b.ReportAllocs()
+	b.SetParallelism((workers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	var seq atomic.Int64
+	srv := serverTicks()
+	start := time.Now()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := op(int(seq.Add(1))); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	queries := float64(b.N * perOp)
+	b.ReportMetric(queries/time.Since(start).Seconds(), "queries/s")
+	if srv > 0 {
+		b.ReportMetric(float64(serverTicks()-srv)/float64(time.Microsecond)/queries, "server-µs/query")
 	}
 }
