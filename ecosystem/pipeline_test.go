@@ -235,7 +235,9 @@ func BenchmarkPipelineFirstPreparedExecute(b *testing.B) {
 
 // BenchmarkPipelineExecuteMany1000Updates updates 1000 rows through
 // ExecuteMany: bulk execution, pipelined batches (the rows' argument types
-// differ, so no bulk), one per round trip, and go-sql-driver row by row.
+// differ, so no bulk), one per round trip, and go-sql-driver row by row;
+// each under autocommit (where the server commits every row, bulk or not)
+// and inside a transaction (one commit).
 func BenchmarkPipelineExecuteMany1000Updates(b *testing.B) {
 	ctx := context.Background()
 	for _, rtt := range pipelineRTTs {
@@ -259,33 +261,64 @@ func BenchmarkPipelineExecuteMany1000Updates(b *testing.B) {
 			return out
 		}
 		const q = "UPDATE amysql_pipe_upd SET v = ? WHERE id = ?"
-		for _, m := range []struct {
-			name  string
-			mode  actor.PipelineMode
-			mixed bool
-		}{{"amysql-bulk", actor.PipelineAuto, false}, {"amysql-pipelined", actor.PipelineAuto, true}, {"amysql-one-by-one", actor.PipelineOff, false}} {
-			b.Run(rttName(rtt)+"/"+m.name, func(b *testing.B) {
-				if rtt > 0 && m.mode == actor.PipelineOff && testing.Short() {
-					b.Skip("slow")
-				}
-				cur := connectPipe(b, cfg, m.mode).Cursor()
+		for _, tx := range []bool{false, true} {
+			commit := "autocommit"
+			if tx {
+				commit = "in-tx"
+			}
+			for _, m := range []struct {
+				name  string
+				mode  actor.PipelineMode
+				mixed bool
+			}{{"amysql-bulk", actor.PipelineAuto, false}, {"amysql-pipelined", actor.PipelineAuto, true}, {"amysql-one-by-one", actor.PipelineOff, false}} {
+				b.Run(rttName(rtt)+"/"+commit+"/"+m.name, func(b *testing.B) {
+					if rtt > 0 && m.mode == actor.PipelineOff && testing.Short() {
+						b.Skip("slow")
+					}
+					c := connectPipe(b, cfg, m.mode)
+					cur := c.Cursor()
+					measure(b, func(i int) error {
+						if tx {
+							if err := c.Begin(ctx); err != nil {
+								return err
+							}
+						}
+						if _, err := cur.ExecuteMany(ctx, q, rows(i, m.mixed)); err != nil {
+							return err
+						}
+						if tx {
+							return c.Commit(ctx)
+						}
+						return nil
+					})
+				})
+			}
+			b.Run(rttName(rtt)+"/"+commit+"/go-sql-driver", func(b *testing.B) {
+				db := openGoSQL(b, gdsn)
 				measure(b, func(i int) error {
-					_, err := cur.ExecuteMany(ctx, q, rows(i, m.mixed))
-					return err
+					var ex interface {
+						ExecContext(context.Context, string, ...any) (sql.Result, error)
+					} = db
+					var t *sql.Tx
+					if tx {
+						var err error
+						if t, err = db.BeginTx(ctx, nil); err != nil {
+							return err
+						}
+						ex = t
+					}
+					for _, r := range rows(i, false) {
+						if _, err := ex.ExecContext(ctx, q, r...); err != nil {
+							return err
+						}
+					}
+					if t != nil {
+						return t.Commit()
+					}
+					return nil
 				})
 			})
 		}
-		b.Run(rttName(rtt)+"/go-sql-driver", func(b *testing.B) {
-			db := openGoSQL(b, gdsn)
-			measure(b, func(i int) error {
-				for _, r := range rows(i, false) {
-					if _, err := db.ExecContext(ctx, q, r...); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-		})
 	}
 }
 
