@@ -25,6 +25,9 @@ type Conn struct {
 	// spare is a streaming cursor for queries, taken by a rows object and
 	// given back when it closes, so queries reuse its buffers.
 	spare *actor.Cursor
+	// handedOut is when database/sql last took the connection (or when it
+	// was opened); the connection has been idle at most since then.
+	handedOut time.Time
 }
 
 var (
@@ -40,7 +43,10 @@ var (
 )
 
 func newConn(ac *actor.Conn, pc *pool.Conn, opts Options) *Conn {
-	c := &Conn{ac: ac, pc: pc, opts: opts,
+	if opts.PeekIdle == 0 {
+		opts.PeekIdle = DefaultPeekIdle
+	}
+	c := &Conn{ac: ac, pc: pc, opts: opts, handedOut: time.Now(),
 		format: actor.DriverFormat{TemporalAsText: opts.TemporalAsText, TimeAsDuration: opts.TimeAsDuration}}
 	c.cur = ac.Cursor(actor.TupleCursor)
 	c.cur.Binary = opts.BinaryProtocol
@@ -225,10 +231,11 @@ func (c *Conn) Ping(ctx context.Context) error {
 }
 
 // ResetSession runs before database/sql reuses the connection: a broken
-// connection is reported, unread results are drained, and with
-// Options.ResetSession the session state is reset.
+// connection is reported (a closed one always, one the server closed when
+// it had been idle for more than Options.PeekIdle), unread results are
+// drained, and with Options.ResetSession the session state is reset.
 func (c *Conn) ResetSession(ctx context.Context) error {
-	if c.ac.Closed() || !c.ac.Alive() {
+	if c.ac.Closed() || c.peekDue() && !c.ac.Alive() {
 		return driver.ErrBadConn
 	}
 	if c.ac.HasPendingResult() {
@@ -242,6 +249,16 @@ func (c *Conn) ResetSession(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// peekDue reports whether the socket must be peeked at before this reuse:
+// when more than PeekIdle passed since database/sql last took the
+// connection, it may have been idle that long.
+func (c *Conn) peekDue() bool {
+	now := time.Now()
+	idle := now.Sub(c.handedOut)
+	c.handedOut = now
+	return c.opts.PeekIdle < 0 || idle > c.opts.PeekIdle
 }
 
 // IsValid reports whether the connection may go back to database/sql's

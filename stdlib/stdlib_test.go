@@ -454,3 +454,86 @@ func TestQueryHandsOverTheFirstRowAsItArrives(t *testing.T) {
 		t.Errorf("the first row came after %v", d)
 	}
 }
+
+// A connection the server closed while it sat idle in database/sql's pool
+// is never used for a query: when more than peek_idle passed since
+// database/sql last took it, ResetSession peeks at the socket and gives
+// driver.ErrBadConn before anything is sent, and database/sql runs the
+// query on a new connection. With a peek_idle longer than the idle time
+// the peek is skipped, and the same query reaches the dead connection and
+// fails: the check is what keeps it away.
+func TestConnectionClosedWhileIdleIsNeverUsed(t *testing.T) {
+	kill := func(t *testing.T, db *sql.DB, id uint32) {
+		admin := openDB(t, "")
+		if _, err := admin.ExecContext(ctxT(t), fmt.Sprintf("KILL %d", id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	timeout := func(t *testing.T, db *sql.DB, id uint32) {
+		if _, err := db.ExecContext(ctxT(t), "SET SESSION wait_timeout = 1"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+	}
+	tests := []struct {
+		name     string
+		params   string
+		close    func(t *testing.T, db *sql.DB, id uint32)
+		replaced bool
+	}{
+		{"KILL, default peek_idle (1ms)", "", kill, true},
+		{"KILL, peek every reuse", "peek_idle=-1ns", kill, true},
+		{"wait_timeout, default peek_idle", "", timeout, true},
+		{"KILL, peek_idle longer than the idle time", "peek_idle=1h", kill, false},
+		{"wait_timeout, peek_idle longer than the idle time", "peek_idle=1h", timeout, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openDB(t, tt.params)
+			db.SetMaxOpenConns(1)
+			ctx := ctxT(t)
+			var id uint32
+			if err := db.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			tt.close(t, db, id)
+			waitGone(t, id)
+			var id2 uint32
+			err := db.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id2)
+			if !tt.replaced {
+				if err == nil || errors.Is(err, driver.ErrBadConn) {
+					t.Fatalf("query on the dead connection without a peek = %v, want it to fail after being sent", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("query after the idle connection was closed: %v", err)
+			}
+			if id2 == id {
+				t.Error("database/sql got the dead connection back")
+			}
+		})
+	}
+}
+
+// waitGone waits until the server no longer lists connection id, and a
+// little longer, so its socket is closed and the connection has sat idle
+// longer than the default peek_idle.
+func waitGone(t *testing.T, id uint32) {
+	t.Helper()
+	admin := openDB(t, "")
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var n int
+		if err := admin.QueryRowContext(ctxT(t), "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connection %d still listed", id)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+}
