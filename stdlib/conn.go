@@ -79,7 +79,7 @@ func (c *Conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	}
 	st, err := c.ac.Prepare(ctx, query)
 	if err != nil {
-		return nil, err
+		return nil, c.mapErr(err)
 	}
 	return &Stmt{c: c, st: st}, nil
 }
@@ -121,7 +121,7 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 			return nil, fmt.Errorf("amysql/stdlib: isolation level %v is not supported", lvl)
 		}
 		if _, err := c.cur.Execute(ctx, "SET TRANSACTION ISOLATION LEVEL "+name); err != nil {
-			return nil, err
+			return nil, c.mapErr(err)
 		}
 	}
 	q := "START TRANSACTION"
@@ -129,7 +129,7 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		q += " READ ONLY"
 	}
 	if _, err := c.cur.Execute(ctx, q); err != nil {
-		return nil, err
+		return nil, c.mapErr(err)
 	}
 	return &tx{c: c}, nil
 }
@@ -210,8 +210,19 @@ type readOnlyRefusal struct{ err error }
 func (e *readOnlyRefusal) Error() string   { return e.err.Error() }
 func (e *readOnlyRefusal) Unwrap() []error { return []error{e.err, driver.ErrBadConn} }
 
+// notSent is a broken connection's failure to send a command: nothing
+// reached the server, so it is driver.ErrBadConn and database/sql runs the
+// command again on another connection.
+type notSent struct{ err error }
+
+func (e *notSent) Error() string   { return e.err.Error() }
+func (e *notSent) Unwrap() []error { return []error{e.err, driver.ErrBadConn} }
+
 // mapErr turns a statement's error into what database/sql expects.
 func (c *Conn) mapErr(err error) error {
+	if errors.Is(err, actor.ErrNotSent) && actor.IsBadConn(err) {
+		return &notSent{err: err}
+	}
 	var se *proto.Error
 	if c.ac.Config().RejectReadOnly && errors.As(err, &se) {
 		switch se.Code {
@@ -227,7 +238,10 @@ func (c *Conn) Ping(ctx context.Context) error {
 	if err := c.checkUsable(); err != nil {
 		return err
 	}
-	return c.ac.Ping(ctx)
+	if err := c.ac.Ping(ctx); err != nil {
+		return c.mapErr(err)
+	}
+	return nil
 }
 
 // ResetSession runs before database/sql reuses the connection: a broken

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/internal/faultproxy"
 	"github.com/amysql/amysql/internal/testserver"
 	"github.com/amysql/amysql/pool"
 	"github.com/amysql/amysql/proto"
@@ -461,15 +462,16 @@ func TestQueryHandsOverTheFirstRowAsItArrives(t *testing.T) {
 // driver.ErrBadConn before anything is sent, and database/sql runs the
 // query on a new connection. With a peek_idle longer than the idle time
 // the peek is skipped, and the same query reaches the dead connection and
-// fails: the check is what keeps it away.
+// fails after it was sent (the server closed the socket with a FIN, so the
+// write went through): the check is what keeps it away.
 func TestConnectionClosedWhileIdleIsNeverUsed(t *testing.T) {
-	kill := func(t *testing.T, db *sql.DB, id uint32) {
+	kill := func(t *testing.T, _ *sql.DB, id uint32) {
 		admin := openDB(t, "")
 		if _, err := admin.ExecContext(ctxT(t), fmt.Sprintf("KILL %d", id)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	timeout := func(t *testing.T, db *sql.DB, id uint32) {
+	timeout := func(t *testing.T, db *sql.DB, _ uint32) {
 		if _, err := db.ExecContext(ctxT(t), "SET SESSION wait_timeout = 1"); err != nil {
 			t.Fatal(err)
 		}
@@ -485,7 +487,6 @@ func TestConnectionClosedWhileIdleIsNeverUsed(t *testing.T) {
 		{"KILL, peek every reuse", "peek_idle=-1ns", kill, true},
 		{"wait_timeout, default peek_idle", "", timeout, true},
 		{"KILL, peek_idle longer than the idle time", "peek_idle=1h", kill, false},
-		{"wait_timeout, peek_idle longer than the idle time", "peek_idle=1h", timeout, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -536,4 +537,62 @@ func waitGone(t *testing.T, id uint32) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	time.Sleep(20 * time.Millisecond)
+}
+
+// A command that a broken connection could not send at all (the socket
+// was reset, so the write put no byte on it) is driver.ErrBadConn:
+// database/sql runs it again on a new connection, and the caller sees
+// nothing. The peek is off here, so the dead connection is used.
+func TestCommandThatWasNotSentIsRetriedOnAnotherConnection(t *testing.T) {
+	tg := testserver.FromEnv(t)
+	proxy := faultproxy.Start(t, fmt.Sprintf("%s:%d", tg.Host, tg.Port))
+	sep := "?"
+	if strings.Contains(tg.DSN, "?") {
+		sep = "&"
+	}
+	cfg, opts, err := stdlib.ParseDSN(tg.DSN + sep + "peek_idle=1h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UnixSocket, cfg.Host, cfg.Port = "", "127.0.0.1", proxy.Port()
+	db := sql.OpenDB(stdlib.NewConnector(cfg, opts))
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	ctx := ctxT(t)
+	for _, tt := range []struct {
+		name string
+		run  func() error
+	}{
+		{"query", func() error { var one int; return db.QueryRowContext(ctx, "SELECT 1").Scan(&one) }},
+		{"exec", func() error { _, err := db.ExecContext(ctx, "DO 1"); return err }},
+		{"begin", func() error {
+			tx, err := db.BeginTx(ctx, nil)
+			if err == nil {
+				err = tx.Rollback()
+			}
+			return err
+		}},
+		{"prepare", func() error {
+			st, err := db.PrepareContext(ctx, "SELECT 1")
+			if err == nil {
+				err = st.Close()
+			}
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.run(); err != nil {
+				t.Fatal(err)
+			}
+			before := proxy.Conns()
+			proxy.ResetAll()
+			time.Sleep(20 * time.Millisecond) // let the reset arrive
+			if err := tt.run(); err != nil {
+				t.Fatalf("after the connection was reset: %v", err)
+			}
+			if before != 1 || proxy.Conns() != 1 {
+				t.Errorf("proxied connections %d before the reset and %d after, want one each", before, proxy.Conns())
+			}
+		})
+	}
 }
