@@ -22,9 +22,12 @@ type Conn struct {
 	opts   Options
 	format actor.DriverFormat // how rows hand temporal values over
 	cur    *actor.Cursor      // reused for statements without rows
-	// spare is a streaming cursor for queries, taken by a rows object and
-	// given back when it closes, so queries reuse its buffers.
-	spare *actor.Cursor
+	// spare is a closed rows object and its streaming cursor, given back
+	// when it closed, so the next query reuses both and their buffers.
+	spare *rows
+	// args holds the arguments of the statement being sent; dropped after
+	// a failure, which may have left them to the connection's actor.
+	args []any
 	// handedOut is when database/sql last took the connection (or when it
 	// was opened); the connection has been idle at most since then.
 	handedOut time.Time
@@ -139,15 +142,32 @@ type tx struct{ c *Conn }
 func (t *tx) Commit() error   { return t.c.ac.Commit(context.Background()) }
 func (t *tx) Rollback() error { return t.c.ac.Rollback(context.Background()) }
 
-func values(args []driver.NamedValue) ([]any, error) {
-	out := make([]any, len(args))
-	for i, a := range args {
+// values returns the arguments as the cursor takes them, in c.args; done
+// must be called once the statement was run.
+func (c *Conn) values(args []driver.NamedValue) ([]any, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	out := c.args[:0]
+	for _, a := range args {
 		if a.Name != "" {
 			return nil, fmt.Errorf("amysql/stdlib: named parameter %q: only ? placeholders are supported", a.Name)
 		}
-		out[i] = a.Value
+		out = append(out, a.Value)
 	}
+	c.args = out
 	return out, nil
+}
+
+// done forgets the arguments of the statement just run. After a failure
+// the buffer is not reused: a command abandoned when its ctx ended
+// belongs to the connection's actor, which may still read them.
+func (c *Conn) done(err error) {
+	if err != nil {
+		c.args = nil
+		return
+	}
+	clear(c.args)
 }
 
 // ExecContext runs a statement without rows.
@@ -155,11 +175,12 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err := c.checkUsable(); err != nil {
 		return nil, err
 	}
-	vals, err := values(args)
+	vals, err := c.values(args)
 	if err != nil {
 		return nil, err
 	}
 	n, err := c.cur.Execute(ctx, query, vals...)
+	c.done(err)
 	if err != nil {
 		return nil, c.mapErr(err)
 	}
@@ -177,28 +198,32 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err := c.checkUsable(); err != nil {
 		return nil, err
 	}
-	vals, err := values(args)
+	vals, err := c.values(args)
 	if err != nil {
 		return nil, err
 	}
-	cur := c.takeCursor()
-	if _, err := cur.Execute(ctx, query, vals...); err != nil {
-		c.spare = cur
+	r := c.takeRows()
+	_, err = r.cur.Execute(ctx, query, vals...)
+	c.done(err)
+	if err != nil {
+		c.spare = r
 		return nil, c.mapErr(err)
 	}
-	return newRows(ctx, c, cur), nil
+	r.start(ctx)
+	return r, nil
 }
 
-// takeCursor returns the spare streaming cursor, or a new one while the
-// spare is in use by open rows.
-func (c *Conn) takeCursor() *actor.Cursor {
-	cur := c.spare
+// takeRows returns the spare rows object, or a new one while the spare is
+// in use by open rows.
+func (c *Conn) takeRows() *rows {
+	r := c.spare
 	c.spare = nil
-	if cur == nil || cur.Closed() {
-		cur = c.ac.Cursor(actor.SSCursor)
+	if r == nil || r.cur.Closed() {
+		cur := c.ac.Cursor(actor.SSCursor)
 		cur.Binary = c.opts.BinaryProtocol
+		r = &rows{conn: c, cur: cur}
 	}
-	return cur
+	return r
 }
 
 // readOnlyRefusal is a read-only server's refusal of a statement under
