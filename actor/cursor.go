@@ -88,7 +88,8 @@ type Cursor struct {
 
 	dictKeys []string
 	dictFor  *Column
-	scratch  []byte // driver values rendered for the current row
+	scratch  []byte   // driver values rendered for the current row
+	boxes    [][]byte // the []byte driver values of the current row
 	// sets are the further result sets of a batch statement's answer,
 	// read already (see BatchResults.Query).
 	sets []*result

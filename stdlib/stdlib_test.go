@@ -596,3 +596,63 @@ func TestCommandThatWasNotSentIsRetriedOnAnotherConnection(t *testing.T) {
 		})
 	}
 }
+
+// Text values kept by the caller stay those of their own row: database/sql
+// copies a []byte it hands into *any (sqlx's MapScan and SliceScan do
+// this), and a []byte it scans into, although the driver reuses the value
+// for the next row.
+func TestValuesKeptFromEarlierRowsStayTheirOwn(t *testing.T) {
+	for _, params := range []string{"", "binary_protocol=true"} {
+		t.Run(params, func(t *testing.T) {
+			db := openDB(t, params)
+			rows, err := db.QueryContext(ctxT(t), "SELECT CONCAT('v', seq), CONCAT('w', seq) FROM seq_1_to_600 WHERE seq > ?", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var anys []any
+			var byts [][]byte
+			for rows.Next() {
+				var a any
+				var b []byte
+				if err := rows.Scan(&a, &b); err != nil {
+					t.Fatal(err)
+				}
+				anys, byts = append(anys, a), append(byts, b)
+			}
+			if err := rows.Close(); err != nil || len(anys) != 600 {
+				t.Fatalf("%d rows, %v", len(anys), err)
+			}
+			for i := range anys {
+				if a, ok := anys[i].([]byte); !ok || string(a) != fmt.Sprintf("v%d", i+1) || string(byts[i]) != fmt.Sprintf("w%d", i+1) {
+					t.Fatalf("row %d kept %T %q, %q", i+1, anys[i], anys[i], byts[i])
+				}
+			}
+		})
+	}
+}
+
+// Column names handed out for one result are never changed by a later
+// one on the same connection.
+func TestColumnsOfAnEarlierResultStayAsTheyWere(t *testing.T) {
+	db := openDB(t, "")
+	db.SetMaxOpenConns(1)
+	ctx := ctxT(t)
+	columns := func(q string) []string {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cols
+	}
+	first := columns("SELECT 1 AS a, 2 AS b")
+	again := columns("SELECT 3 AS a, 4 AS b")
+	other := columns("SELECT 5 AS x, 6 AS y")
+	if !reflect.DeepEqual(first, []string{"a", "b"}) || !reflect.DeepEqual(again, first) || !reflect.DeepEqual(other, []string{"x", "y"}) {
+		t.Errorf("columns %v, %v, %v", first, again, other)
+	}
+}
