@@ -36,7 +36,7 @@ import (
 var sqlSystems = []string{"amysql-text", "go-sql-driver-text", "amysql-prepared", "go-sql-driver-prepared"}
 
 // prepared reports whether system runs server-side prepared statements.
-func prepared(system string) bool { return strings.HasSuffix(system, "-prepared") }
+func prepared(system string) bool { return strings.Contains(system, "-prepared") }
 
 // openSQL opens system's driver in its mode on the test server, with the
 // 100,000-row amysql_speed table in place; conns bounds its connections.
@@ -53,6 +53,8 @@ func openSQL(b *testing.B, system string, conns int) *sql.DB {
 		db, err = sql.Open("amysql", dsn)
 	case "amysql-prepared":
 		db, err = sql.Open("amysql", dsn+sep+"binary_protocol=true")
+	case "amysql-prepared-spin": // spinning before a read sleeps (off by default)
+		db, err = sql.Open("amysql", dsn+sep+"binary_protocol=true&spin_wait=50us")
 	case "go-sql-driver-text":
 		db, err = sql.Open("mysql", dsn+sep+"interpolateParams=true&parseTime=true")
 	case "go-sql-driver-prepared":
@@ -122,9 +124,10 @@ func sequential(b *testing.B, op func(i int) error) {
 }
 
 // BenchmarkDatabaseSQLPointSelect: one primary-key lookup at a time on one
-// connection through database/sql.
+// connection through database/sql; amysql-prepared-spin is amysql with
+// spin_wait=50us (Config.SpinWait, off by default).
 func BenchmarkDatabaseSQLPointSelect(b *testing.B) {
-	for _, system := range sqlSystems {
+	for _, system := range append(sqlSystems, "amysql-prepared-spin") {
 		b.Run(system, func(b *testing.B) {
 			db := openSQL(b, system, 1)
 			query := rowQuerier(b, db, system, pointSQL)

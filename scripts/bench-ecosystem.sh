@@ -32,6 +32,7 @@ groups=("$@")
 systems() { # the sub-benchmarks of a group
   case $1 in
   Speed*) echo amysql-pool-text go-sql-driver-text amysql-pool-prepared go-sql-driver-prepared ;;
+  DatabaseSQLPointSelect) echo amysql-text go-sql-driver-text amysql-prepared go-sql-driver-prepared amysql-prepared-spin ;;
   *) echo amysql-text go-sql-driver-text amysql-prepared go-sql-driver-prepared ;;
   esac
 }
@@ -91,13 +92,14 @@ END {
   print ""
   for (gi = 1; gi <= ng; gi++) {
     g = gorder[gi]
-    pre = (g ~ /^Speed/) ? "amysql-pool-" : "amysql-"
-    for (mi = 1; mi <= 3; mi++) {
-      mode = mi == 1 ? "text" : mi == 2 ? "prepared" : "best"
-      for (ai = 1; ai <= 2; ai++) {
-        a = pre (ai == 1 ? "text" : "prepared")
-        if (mode != "best" && a != pre mode) continue
-        b = mode == "best" ? "best" : "go-sql-driver-" mode
+    for (mi = 1; mi <= 2; mi++) for (i = 1; i <= m; i++) {
+      k = order[i]
+      if (substr(k, 1, index(k, " ") - 1) != g) continue
+      a = substr(k, index(k, " ") + 1)
+      if (a !~ /^amysql-/) continue
+      mode = a ~ /-text/ ? "text" : "prepared"
+      b = mi == 1 ? "go-sql-driver-" mode : "best"
+      {
         line = sprintf("ratio %-26s %-22s / %-24s", g, a, b)
         split("ns/op p50-µs cpu-µs/op rows/s allocs/op", us, " ")
         for (j = 1; j <= 5; j++) { r = ratio(g, a, b, us[j]); if (r != "") line = line sprintf(" %s %s", us[j], r) }
