@@ -402,6 +402,17 @@ func (cur *Cursor) NextSet(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// HasNextSet reports whether another result set may follow the current
+// one: false once the current set was read to its end and the server said
+// no more follow, true while that is not known yet.
+func (cur *Cursor) HasNextSet() bool {
+	if cur.sets != nil {
+		return len(cur.sets) > 0
+	}
+	res := cur.res
+	return res != nil && (!res.eof || res.more)
+}
+
 // Discard drops whatever the cursor's current result left unread on the
 // wire, keeping the cursor open for the next Execute.
 func (cur *Cursor) Discard(ctx context.Context) error {

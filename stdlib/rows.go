@@ -99,7 +99,9 @@ func (r *rows) Next(dest []driver.Value) error {
 	return r.cur.DriverValuesFormat(dest, r.conn.format)
 }
 
-func (r *rows) HasNextResultSet() bool { return true }
+// HasNextResultSet reports whether a result set may follow; false at the
+// end of the last one, so database/sql closes rows read to their end.
+func (r *rows) HasNextResultSet() bool { return r.cur.HasNextSet() }
 
 // NextResultSet moves to the next result set that has rows.
 func (r *rows) NextResultSet() error {

@@ -656,3 +656,35 @@ func TestColumnsOfAnEarlierResultStayAsTheyWere(t *testing.T) {
 		t.Errorf("columns %v, %v, %v", first, again, other)
 	}
 }
+
+// Rows read to the end of their last result set close themselves, as
+// database/sql documents: the connection goes back to the pool without
+// rows.Close, for a single result and for the last of several.
+func TestRowsReadToTheEndCloseThemselves(t *testing.T) {
+	db := openDB(t, "multi_statements=true")
+	db.SetMaxOpenConns(1)
+	ctx := ctxT(t)
+	for q, sets := range map[string]int{"SELECT 1 UNION SELECT 2": 1, "SELECT 1; SELECT 2": 2} {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for set := 1; ; set++ {
+			for rows.Next() {
+			}
+			if set == sets {
+				break // the last set: no NextResultSet, no Close
+			}
+			if !rows.NextResultSet() {
+				t.Fatalf("%s: result set %d missing", q, set+1)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n := db.Stats().InUse; n != 0 {
+			t.Errorf("%s: %d connections in use after its rows were read to the end", q, n)
+		}
+		rows.Close()
+	}
+}
