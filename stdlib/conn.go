@@ -104,10 +104,23 @@ func (c *Conn) Begin() (driver.Tx, error) {
 }
 
 // BeginTx starts a transaction with the isolation level and read-only mode
-// of opts.
+// of opts. A transaction with neither sends its BEGIN in the write of its
+// first statement (actor.Conn.BeginWithNext), so it costs no round trip
+// of its own; the socket is peeked at first, so that a connection the
+// server closed or reset gives driver.ErrBadConn here, where database/sql
+// can still take another, and not in the transaction's first statement.
 func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if err := c.checkUsable(); err != nil {
 		return nil, err
+	}
+	if sql.IsolationLevel(opts.Isolation) == sql.LevelDefault && !opts.ReadOnly {
+		if !c.ac.Alive() {
+			return nil, driver.ErrBadConn
+		}
+		if err := c.ac.BeginWithNext(ctx); err != nil {
+			return nil, c.mapErr(err)
+		}
+		return &tx{c: c}, nil
 	}
 	if lvl := sql.IsolationLevel(opts.Isolation); lvl != sql.LevelDefault {
 		var name string

@@ -688,3 +688,85 @@ func TestRowsReadToTheEndCloseThemselves(t *testing.T) {
 		rows.Close()
 	}
 }
+
+// A transaction without options sends its BEGIN with its first statement:
+// BEGIN, INSERT, COMMIT take two round trips. It is a transaction all the
+// same: rolled back, its row is gone; committed, it stays; one whose
+// statement failed still rolls back; an empty one commits.
+func TestTransactionBeginsWithItsFirstStatement(t *testing.T) {
+	tg := testserver.FromEnv(t)
+	proxy := faultproxy.Start(t, fmt.Sprintf("%s:%d", tg.Host, tg.Port))
+	cfg, opts, err := stdlib.ParseDSN(tg.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UnixSocket, cfg.Host, cfg.Port = "", "127.0.0.1", proxy.Port()
+	db := sql.OpenDB(stdlib.NewConnector(cfg, opts))
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	ctx := ctxT(t)
+	if _, err := db.ExecContext(ctx, "CREATE TABLE amysql_sql_tx_begin (id INT PRIMARY KEY) ENGINE=InnoDB"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Exec("DROP TABLE IF EXISTS amysql_sql_tx_begin") })
+	run := func(id int, commit bool) {
+		t.Helper()
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO amysql_sql_tx_begin VALUES (?)", id); err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			err = tx.Commit()
+		} else {
+			err = tx.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := proxy.RoundTrips()
+	run(1, true)
+	if trips := proxy.RoundTrips() - before; trips != 2 {
+		t.Errorf("BEGIN, INSERT, COMMIT took %d round trips, want 2", trips)
+	}
+	run(2, false)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO amysql_sql_tx_begin VALUES (3)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO amysql_sql_tx_begin VALUES (1)"); err == nil {
+		t.Fatal("duplicate key accepted")
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if tx, err = db.BeginTx(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatalf("empty transaction: %v", err)
+	}
+	var ids []int
+	rows, err := db.QueryContext(ctx, "SELECT id FROM amysql_sql_tx_begin ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	if !reflect.DeepEqual(ids, []int{1}) {
+		t.Errorf("rows after the transactions = %v, want [1]", ids)
+	}
+	var inTx int
+	if err := db.QueryRowContext(ctx, "SELECT @@in_transaction").Scan(&inTx); err != nil || inTx != 0 {
+		t.Errorf("@@in_transaction = %d, %v after the transactions ended", inTx, err)
+	}
+}
