@@ -11,13 +11,15 @@
 #             with the statement kept (*sql.Stmt, GORM PrepareStmt, sqlx
 #             Preparex); pool rows: amysql's pool API, Cursor.Binary
 #
-# and against go-sql-driver's faster mode of the round ("best"). A ratio is
-# the median of the per-round ratios; below 1 is better for ns/op, p50 and
-# CPU, above 1 for rows/s.
+# and against go-sql-driver's better mode of the round for each figure
+# ("best": the lower ns/op, p50, CPU and allocations, the higher rows/s,
+# each taken separately). A ratio is the median of the per-round ratios;
+# below 1 is better for ns/op, p50, CPU and allocations, above 1 for rows/s.
 #
 # Usage: scripts/bench-ecosystem.sh [GROUP...]   (default: all below)
 # Environment: AMYSQL_TEST_DSN (default root@tcp(127.0.0.1:3306)/test),
-# ROUNDS (4), BENCHTIME (2s), OUT (a file to keep the raw lines in).
+# ROUNDS (4), BENCHTIME (2s), OUT (a file to keep the raw lines in),
+# REPORT (a file OUT kept: print its summary instead of running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -37,10 +39,12 @@ systems() { # the sub-benchmarks of a group
   esac
 }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-(cd ecosystem && go test -c -o "$tmp/eco.test" .)
 results=${OUT:-$tmp/results}
-: >"$results"
-echo "bench-ecosystem: $(uptime)" >&2
+if [ -n "${REPORT:-}" ]; then results=$REPORT; ROUNDS=0; else
+  (cd ecosystem && go test -c -o "$tmp/eco.test" .)
+  : >"$results"
+  echo "bench-ecosystem: $(uptime)" >&2
+fi
 for round in $(seq "$ROUNDS"); do
   for g in "${groups[@]}"; do
     read -r -a sys <<<"$(systems "$g")"
@@ -56,7 +60,7 @@ for round in $(seq "$ROUNDS"); do
     done
   done
 done
-echo "load: $(uptime)" >&2
+[ -n "${REPORT:-}" ] || echo "load: $(uptime)" >&2
 echo
 awk '
 { k = $2 " " $3; if (!(k in seen)) { seen[k] = 1; order[++m] = k }
@@ -67,15 +71,16 @@ function median(a, n,   i, j, t) {
   for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
   return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-# the median over rounds of a metric of ka over kb (kb "best": go-sql-driver
-# mode of the round with the lower ns/op)
+# the median over rounds of metric u of a over b (b "best": the go-sql-driver
+# mode with the better u in that round)
 function ratio(g, a, b, u,   i, n, x, y, vals, kb) {
   n = 0
   for (i = 1; i <= rounds; i++) {
     kb = g " " b
     if (b == "best") {
-      t = v[g " go-sql-driver-text", "ns/op", i]; p = v[g " go-sql-driver-prepared", "ns/op", i]
-      kb = (p != "" && (t == "" || p + 0 < t + 0)) ? g " go-sql-driver-prepared" : g " go-sql-driver-text"
+      t = v[g " go-sql-driver-text", u, i]; p = v[g " go-sql-driver-prepared", u, i]
+      pbetter = u == "rows/s" ? p + 0 > t + 0 : p + 0 < t + 0
+      kb = (p != "" && (t == "" || pbetter)) ? g " go-sql-driver-prepared" : g " go-sql-driver-text"
     }
     x = v[g " " a, u, i]; y = v[kb, u, i]
     if (x != "" && y != "" && y + 0 > 0) vals[++n] = x / y
