@@ -63,9 +63,16 @@ func TestParseDSNMapsDriverParameters(t *testing.T) {
 // FormatDSN and ParseDSN.
 func FuzzDriverDSNRoundTrip(f *testing.F) {
 	f.Add("p?w", uint8(0b10101))
+	f.Add("p?w", uint8(0b1100000))
 	f.Fuzz(func(t *testing.T, password string, bits uint8) {
 		opts := stdlib.Options{BinaryProtocol: bits&1 != 0, ResetSession: bits&2 != 0, TemporalAsText: bits&4 != 0,
 			TimeAsDuration: bits&8 != 0, ColumnsWithAlias: bits&16 != 0}
+		if bits&32 != 0 {
+			opts.PeekIdle = 250 * time.Millisecond
+		}
+		if bits&64 != 0 {
+			opts.PeekIdle = -1
+		}
 		cfg := actor.Config{User: "u", Password: password, Host: "h"}
 		dsn := stdlib.FormatDSN(cfg, opts)
 		gotCfg, got, err := stdlib.ParseDSN(dsn)
