@@ -25,6 +25,7 @@ const (
 	reqFunc                   // run fn on the session (internal helpers)
 	reqCached                 // sql as a cached prepared statement
 	reqBatch                  // fn on the session, reading a batch left on the wire
+	reqStmt                   // execute stmt with args
 )
 
 // request is one command in the mailbox. The actor fills the result fields
@@ -40,6 +41,7 @@ type request struct {
 	res   *result
 	limit int // fetch: at most this many rows; 0 = no row limit
 	fn    func(*session) error
+	stmt  *Stmt // reqStmt: the statement to execute
 
 	done chan struct{}
 	err  error
@@ -473,6 +475,8 @@ func (c *Conn) exec(req *request) error {
 		err := c.executeCached(req.sql, req.args, req.res)
 		req.ok = req.res.ok
 		return err
+	case reqStmt:
+		return c.executeOnWire(req.stmt, req.args, req.res)
 	}
 	return errorf("unknown request kind %d", req.kind)
 }

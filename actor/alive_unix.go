@@ -28,7 +28,7 @@ func newProber(nc net.Conn) *prober {
 	}
 	p := &prober{rc: rc}
 	p.fn = func(fd uintptr) bool {
-		n, _, err := syscall.Recvfrom(int(fd), p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		n, err := peek(fd, p.buf[:])
 		switch {
 		case n > 0: // unsolicited bytes, such as an error packet
 			p.alive = false

@@ -88,7 +88,8 @@ type Cursor struct {
 
 	dictKeys []string
 	dictFor  *Column
-	scratch  []byte // driver values rendered for the current row
+	scratch  []byte   // driver values rendered for the current row
+	boxes    [][]byte // the []byte driver values of the current row
 	// sets are the further result sets of a batch statement's answer,
 	// read already (see BatchResults.Query).
 	sets []*result
@@ -399,6 +400,17 @@ func (cur *Cursor) NextSet(ctx context.Context) (bool, error) {
 	}
 	cur.settle()
 	return true, nil
+}
+
+// HasNextSet reports whether another result set may follow the current
+// one: false once the current set was read to its end and the server said
+// no more follow, true while that is not known yet.
+func (cur *Cursor) HasNextSet() bool {
+	if cur.sets != nil {
+		return len(cur.sets) > 0
+	}
+	res := cur.res
+	return res != nil && (!res.eof || res.more)
 }
 
 // Discard drops whatever the cursor's current result left unread on the

@@ -3,6 +3,7 @@ package actor
 import (
 	"database/sql/driver"
 	"time"
+	"unsafe"
 
 	"github.com/amysql/amysql/proto"
 )
@@ -21,7 +22,11 @@ type DriverFormat struct {
 // integers as int64 (uint64 when unsigned), FLOAT and DOUBLE as float64,
 // DATE/DATETIME/TIMESTAMP as time.Time, NULL as nil, and everything else —
 // text, binary, DECIMAL, TIME, JSON, BIT — as []byte views that stay valid
-// until the next Next.
+// until the next Next. A []byte value is not boxed anew for each row: the
+// cursor keeps its slice, and the next Next or DriverValues changes it, as
+// database/sql's contract for driver rows allows (it copies []byte values
+// it hands on, and sql.RawBytes and Scanner sources are valid until the
+// next row only).
 func (cur *Cursor) DriverValues(dest []driver.Value) error {
 	return cur.DriverValuesFormat(dest, DriverFormat{})
 }
@@ -40,6 +45,10 @@ func (cur *Cursor) DriverValuesFormat(dest []driver.Value, f DriverFormat) error
 	// Values rendered from the binary protocol live in scratch, which
 	// stays valid until the next row like the views into the row buffer.
 	scratch := cur.scratch[:0]
+	if len(cur.boxes) < len(spans) {
+		cur.boxes = make([][]byte, len(spans))
+	}
+	boxes := cur.boxes
 	for i, sp := range spans {
 		if sp.Null() {
 			dest[i] = nil
@@ -48,6 +57,8 @@ func (cur *Cursor) DriverValuesFormat(dest []driver.Value, f DriverFormat) error
 		col := &res.cols[i]
 		raw := sp.Bytes(data)
 		var v any
+		var b []byte // a []byte value, boxed without allocating
+		isBytes := false
 		var err error
 		switch col.Type {
 		case proto.TypeDate, proto.TypeNewDate, proto.TypeDateTime, proto.TypeTimestamp, proto.TypeDateTime2, proto.TypeTimestamp2:
@@ -59,10 +70,10 @@ func (cur *Cursor) DriverValuesFormat(dest []driver.Value, f DriverFormat) error
 				if t, err = proto.BinaryDateTime(raw, cfg.Loc); err == nil {
 					off := len(scratch)
 					scratch = appendTemporal(scratch, col, t)
-					v = scratch[off:len(scratch):len(scratch)]
+					b, isBytes = scratch[off:len(scratch):len(scratch)], true
 				}
 			default:
-				v = raw
+				b, isBytes = raw, true
 			}
 		case proto.TypeTiny, proto.TypeShort, proto.TypeInt24, proto.TypeLong, proto.TypeLongLong, proto.TypeYear,
 			proto.TypeFloat, proto.TypeDouble:
@@ -83,21 +94,45 @@ func (cur *Cursor) DriverValuesFormat(dest []driver.Value, f DriverFormat) error
 				if d, err = proto.BinaryDuration(raw); err == nil {
 					off := len(scratch)
 					scratch = proto.AppendDuration(scratch, d, int(col.decimals()))
-					v = scratch[off:len(scratch):len(scratch)]
+					b, isBytes = scratch[off:len(scratch):len(scratch)], true
 				}
 			default:
-				v = raw
+				b, isBytes = raw, true
 			}
 		default:
-			v = raw
+			b, isBytes = raw, true
 		}
 		if err != nil {
 			return errorf("column %q: %w", col.Name, err)
+		}
+		if isBytes {
+			boxes[i] = b
+			dest[i] = bytesValue(&boxes[i])
+			continue
 		}
 		dest[i] = v
 	}
 	cur.scratch = scratch
 	return nil
+}
+
+// eface is the layout of an interface value without methods.
+type eface struct{ typ, data unsafe.Pointer }
+
+// bytesType is the type word of an interface holding a []byte.
+var bytesType = func() unsafe.Pointer {
+	var v any = []byte(nil)
+	return (*eface)(unsafe.Pointer(&v)).typ
+}()
+
+// bytesValue returns a driver.Value holding the []byte *p without
+// allocating: converting a slice to an interface copies it to the heap,
+// while this one refers to *p itself, so it follows changes to *p.
+func bytesValue(p *[]byte) driver.Value {
+	var v any
+	e := (*eface)(unsafe.Pointer(&v))
+	e.typ, e.data = bytesType, unsafe.Pointer(p)
+	return v
 }
 
 // decodeAt decodes value i of the current row to its Go value.

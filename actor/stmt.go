@@ -289,9 +289,7 @@ func (cur *Cursor) ExecuteStmt(ctx context.Context, st *Stmt, args ...any) (int6
 	}
 	c := cur.conn
 	req := cur.request()
-	req.kind, req.args = reqFunc, args
-	res := cur.res
-	req.fn = func(*session) error { return c.executeOnWire(st, args, res) }
+	req.kind, req.args, req.stmt = reqStmt, args, st
 	cur.executed = true
 	cur.clearResult()
 	err, abandoned := c.roundTrip(ctx, req)
@@ -299,7 +297,7 @@ func (cur *Cursor) ExecuteStmt(ctx context.Context, st *Stmt, args ...any) (int6
 		cur.abandon()
 		return -1, err
 	}
-	req.args, req.fn = nil, nil
+	req.args, req.stmt = nil, nil
 	if err != nil {
 		cur.err = wrapOp("execute statement", err)
 		return -1, cur.err

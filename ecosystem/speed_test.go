@@ -116,46 +116,38 @@ func parallel(b *testing.B, op func(ctx context.Context, i int) error) {
 
 const pointSQL = "SELECT c FROM amysql_speed WHERE id = ?"
 
-// BenchmarkSpeedPointSelect16: primary-key lookups from 16 workers.
-// go-sql-driver-prepared is the shared anchor's default (database/sql with
-// a prepared statement); go-sql-driver-interpolate is its one-round-trip
-// text mode, as amysql runs.
+// poolPointSelect is a point select through amysql's pool API.
+func poolPointSelect(p *pool.Pool, binary bool) func(ctx context.Context, i int) error {
+	return func(ctx context.Context, i int) error {
+		c, err := p.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Release()
+		cur := c.Cursor()
+		defer cur.Close(ctx)
+		cur.Binary = binary
+		if _, err := cur.Execute(ctx, pointSQL, i%100000+1); err != nil {
+			return err
+		}
+		var s sql.RawBytes
+		for cur.Next(ctx) {
+			if err := cur.Scan(&s); err != nil {
+				return err
+			}
+		}
+		return cur.Err()
+	}
+}
+
+// BenchmarkSpeedPointSelect16: primary-key lookups from 16 workers through
+// amysql's pool API, beside go-sql-driver through database/sql in the same
+// mode (text: interpolateParams; prepared: a *sql.Stmt kept for the run).
+// BenchmarkDatabaseSQLPointSelect16 has amysql through database/sql.
 func BenchmarkSpeedPointSelect16(b *testing.B) {
 	d := openSpeed(b)
-	for _, binary := range []bool{false, true} {
-		name := "amysql-pool"
-		if binary {
-			name = "amysql-pool-prepared"
-		}
-		b.Run(name, func(b *testing.B) {
-			parallel(b, func(ctx context.Context, i int) error {
-				c, err := d.pool.Acquire(ctx)
-				if err != nil {
-					return err
-				}
-				defer c.Release()
-				cur := c.Cursor()
-				defer cur.Close(ctx)
-				cur.Binary = binary
-				if _, err := cur.Execute(ctx, pointSQL, i%100000+1); err != nil {
-					return err
-				}
-				var s sql.RawBytes
-				for cur.Next(ctx) {
-					if err := cur.Scan(&s); err != nil {
-						return err
-					}
-				}
-				return cur.Err()
-			})
-		})
-	}
-	b.Run("amysql-database-sql", func(b *testing.B) {
-		parallel(b, func(ctx context.Context, i int) error {
-			var s string
-			return d.amysqlSQL.QueryRowContext(ctx, pointSQL, i%100000+1).Scan(&s)
-		})
-	})
+	b.Run("amysql-pool-text", func(b *testing.B) { parallel(b, poolPointSelect(d.pool, false)) })
+	b.Run("amysql-pool-prepared", func(b *testing.B) { parallel(b, poolPointSelect(d.pool, true)) })
 	stmt, err := d.goSQL.Prepare(pointSQL)
 	if err != nil {
 		b.Fatal(err)
@@ -167,7 +159,7 @@ func BenchmarkSpeedPointSelect16(b *testing.B) {
 			return stmt.QueryRowContext(ctx, i%100000+1).Scan(&s)
 		})
 	})
-	b.Run("go-sql-driver-interpolate", func(b *testing.B) {
+	b.Run("go-sql-driver-text", func(b *testing.B) {
 		parallel(b, func(ctx context.Context, i int) error {
 			var s string
 			return d.goSQLInterp.QueryRowContext(ctx, pointSQL, i%100000+1).Scan(&s)
@@ -175,16 +167,41 @@ func BenchmarkSpeedPointSelect16(b *testing.B) {
 	})
 }
 
-// BenchmarkSpeedRange100x16: 100-row ranges from 16 workers; rows/s is the
-// figure.
+const rangeSQL = "SELECT id, k, c, pad FROM amysql_speed WHERE id BETWEEN ? AND ?"
+
+// rowsPerSec reports the rows of 100-row ranges per second.
+func rowsPerSec(b *testing.B) {
+	b.ReportMetric(float64(b.N)*100/b.Elapsed().Seconds(), "rows/s")
+}
+
+// scanRange reads a 100-row range of rangeSQL from rows.
+func scanRange(rows *sql.Rows) error {
+	var id, k int64
+	var cc, pad sql.RawBytes
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(&id, &k, &cc, &pad); err != nil {
+			rows.Close()
+			return err
+		}
+		n++
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if n != 100 {
+		return fmt.Errorf("%d rows, want 100", n)
+	}
+	return nil
+}
+
+// BenchmarkSpeedRange100x16: 100-row ranges from 16 workers through
+// amysql's pool API, beside go-sql-driver in the same mode; rows/s is the
+// figure. BenchmarkDatabaseSQLRange100x16 has amysql through database/sql.
 func BenchmarkSpeedRange100x16(b *testing.B) {
 	d := openSpeed(b)
-	const q = "SELECT id, k, c, pad FROM amysql_speed WHERE id BETWEEN ? AND ?"
-	rowsPerSec := func(b *testing.B) {
-		b.ReportMetric(float64(b.N)*100/b.Elapsed().Seconds(), "rows/s")
-	}
 	for _, binary := range []bool{false, true} {
-		name := "amysql-pool"
+		name := "amysql-pool-text"
 		if binary {
 			name = "amysql-pool-prepared"
 		}
@@ -199,7 +216,7 @@ func BenchmarkSpeedRange100x16(b *testing.B) {
 				defer cur.Close(ctx)
 				cur.Binary = binary
 				start := i%99900 + 1
-				if _, err := cur.Execute(ctx, q, start, start+99); err != nil {
+				if _, err := cur.Execute(ctx, rangeSQL, start, start+99); err != nil {
 					return err
 				}
 				var id, k int64
@@ -219,34 +236,33 @@ func BenchmarkSpeedRange100x16(b *testing.B) {
 			rowsPerSec(b)
 		})
 	}
-	for _, v := range []struct {
-		name string
-		db   *sql.DB
-	}{{"amysql-database-sql", d.amysqlSQL}, {"go-sql-driver-interpolate", d.goSQLInterp}, {"go-sql-driver-default", d.goSQL}} {
-		b.Run(v.name, func(b *testing.B) {
-			parallel(b, func(ctx context.Context, i int) error {
-				start := i%99900 + 1
-				rows, err := v.db.QueryContext(ctx, q, start, start+99)
-				if err != nil {
-					return err
-				}
-				var id, k int64
-				var cc, pad sql.RawBytes
-				n := 0
-				for rows.Next() {
-					if err := rows.Scan(&id, &k, &cc, &pad); err != nil {
-						return err
-					}
-					n++
-				}
-				if n != 100 {
-					return fmt.Errorf("%d rows, want 100", n)
-				}
-				return rows.Close()
-			})
-			rowsPerSec(b)
-		})
+	stmt, err := d.goSQL.Prepare(rangeSQL)
+	if err != nil {
+		b.Fatal(err)
 	}
+	defer stmt.Close()
+	b.Run("go-sql-driver-prepared", func(b *testing.B) {
+		parallel(b, func(ctx context.Context, i int) error {
+			start := i%99900 + 1
+			rows, err := stmt.QueryContext(ctx, start, start+99)
+			if err != nil {
+				return err
+			}
+			return scanRange(rows)
+		})
+		rowsPerSec(b)
+	})
+	b.Run("go-sql-driver-text", func(b *testing.B) {
+		parallel(b, func(ctx context.Context, i int) error {
+			start := i%99900 + 1
+			rows, err := d.goSQLInterp.QueryContext(ctx, rangeSQL, start, start+99)
+			if err != nil {
+				return err
+			}
+			return scanRange(rows)
+		})
+		rowsPerSec(b)
+	})
 }
 
 // BenchmarkSpeedFetch100k reads all 100,000 rows through Scan; ns/row and

@@ -7,10 +7,19 @@
 # the ratios for the rows of the speed table in docs/performance.md:
 #
 #   point  point selects from CONC workers (q/s, client CPU per query)
-#   range  100-row ranges from CONC workers (rows/s, client CPU per query;
-#          go-sql-driver through poolbench -driver go-sql-driver, which
-#          runs it with interpolateParams)
+#   range  100-row ranges from CONC workers (rows/s, client CPU per query)
 #   p50    point selects from one worker (median latency)
+#
+# Each ratio compares like with like: the same protocol and statement
+# reuse, go-sql-driver in its best mode for it. "text": amysql interpolates
+# on the client; go-sql-driver runs through poolbench -driver go-sql-driver
+# with interpolateParams=true (one round trip; without it database/sql
+# prepares and closes a statement per query). "prepared": amysql's
+# Cursor.Binary (cached server-side statements); go-sql-driver with a
+# *sql.Stmt kept for the run (the shared anchor's point mode, poolbench's
+# *-prepared workloads); sysbench's oltp_point_select (prepared statements).
+# amysql's figures here are its pool API; database/sql, GORM and sqlx are
+# measured by scripts/bench-ecosystem.sh.
 #
 # Client CPU is the client process's user+sys time (getrusage; sysbench's
 # from /usr/bin/time) divided by its queries; server CPU is mariadbd's
@@ -119,16 +128,16 @@ runs() {
            "pb point amysql-prepared point-select-prepared $CONC" \
            "pb point amysql-prepared-spin point-select-prepared $CONC amysql $SPIN" \
            "anchor point go-sql-driver-prepared point $CONC" \
-           "anchor point go-sql-driver-text point-text $CONC" \
+           "pb point go-sql-driver-text point-select $CONC go-sql-driver" \
            "sysbench_point point $CONC" \
            "aio point aiomysql-text $CONC" ;;
   # The anchor's range mode reads four columns where poolbench's range
   # (sysbench's simple_ranges) reads c, so go-sql-driver runs the same
-  # statement through poolbench, which opens it in its fastest mode
-  # (interpolateParams: one round trip, text protocol).
+  # statements through poolbench.
   range) printf '%s\n' "pb range amysql-text range $CONC" \
            "pb range amysql-prepared range-prepared $CONC" \
-           "pb range go-sql-driver-interpolate range $CONC go-sql-driver" ;;
+           "pb range go-sql-driver-text range $CONC go-sql-driver" \
+           "pb range go-sql-driver-prepared range-prepared $CONC go-sql-driver" ;;
   p50) printf '%s\n' "pb p50 amysql-prepared point-select-prepared 1" \
          "pb p50 amysql-prepared-spin point-select-prepared 1 amysql $SPIN" \
          "anchor p50 go-sql-driver-prepared point 1" \
@@ -172,8 +181,8 @@ END {
   ratio("point", "amysql-text", "go-sql-driver-text")
   ratio("point", "amysql-prepared", "sysbench")
   ratio("point", "amysql-text", "aiomysql-text")
-  ratio("range", "amysql-prepared", "go-sql-driver-interpolate")
-  ratio("range", "amysql-text", "go-sql-driver-interpolate")
+  ratio("range", "amysql-prepared", "go-sql-driver-prepared")
+  ratio("range", "amysql-text", "go-sql-driver-text")
   ratio("p50", "amysql-prepared", "go-sql-driver-prepared", "p50")
   ratio("p50", "amysql-prepared-spin", "go-sql-driver-prepared", "p50")
   ratio("p50", "amysql-prepared", "sysbench", "p50")

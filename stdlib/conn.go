@@ -22,9 +22,15 @@ type Conn struct {
 	opts   Options
 	format actor.DriverFormat // how rows hand temporal values over
 	cur    *actor.Cursor      // reused for statements without rows
-	// spare is a streaming cursor for queries, taken by a rows object and
-	// given back when it closes, so queries reuse its buffers.
-	spare *actor.Cursor
+	// spare is a closed rows object and its streaming cursor, given back
+	// when it closed, so the next query reuses both and their buffers.
+	spare *rows
+	// args holds the arguments of the statement being sent; dropped after
+	// a failure, which may have left them to the connection's actor.
+	args []any
+	// handedOut is when database/sql last took the connection (or when it
+	// was opened); the connection has been idle at most since then.
+	handedOut time.Time
 }
 
 var (
@@ -40,7 +46,10 @@ var (
 )
 
 func newConn(ac *actor.Conn, pc *pool.Conn, opts Options) *Conn {
-	c := &Conn{ac: ac, pc: pc, opts: opts,
+	if opts.PeekIdle == 0 {
+		opts.PeekIdle = DefaultPeekIdle
+	}
+	c := &Conn{ac: ac, pc: pc, opts: opts, handedOut: time.Now(),
 		format: actor.DriverFormat{TemporalAsText: opts.TemporalAsText, TimeAsDuration: opts.TimeAsDuration}}
 	c.cur = ac.Cursor(actor.TupleCursor)
 	c.cur.Binary = opts.BinaryProtocol
@@ -73,7 +82,7 @@ func (c *Conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	}
 	st, err := c.ac.Prepare(ctx, query)
 	if err != nil {
-		return nil, err
+		return nil, c.mapErr(err)
 	}
 	return &Stmt{c: c, st: st}, nil
 }
@@ -95,10 +104,23 @@ func (c *Conn) Begin() (driver.Tx, error) {
 }
 
 // BeginTx starts a transaction with the isolation level and read-only mode
-// of opts.
+// of opts. A transaction with neither sends its BEGIN in the write of its
+// first statement (actor.Conn.BeginWithNext), so it costs no round trip
+// of its own; the socket is peeked at first, so that a connection the
+// server closed or reset gives driver.ErrBadConn here, where database/sql
+// can still take another, and not in the transaction's first statement.
 func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if err := c.checkUsable(); err != nil {
 		return nil, err
+	}
+	if sql.IsolationLevel(opts.Isolation) == sql.LevelDefault && !opts.ReadOnly {
+		if !c.ac.Alive() {
+			return nil, driver.ErrBadConn
+		}
+		if err := c.ac.BeginWithNext(ctx); err != nil {
+			return nil, c.mapErr(err)
+		}
+		return &tx{c: c}, nil
 	}
 	if lvl := sql.IsolationLevel(opts.Isolation); lvl != sql.LevelDefault {
 		var name string
@@ -115,7 +137,7 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 			return nil, fmt.Errorf("amysql/stdlib: isolation level %v is not supported", lvl)
 		}
 		if _, err := c.cur.Execute(ctx, "SET TRANSACTION ISOLATION LEVEL "+name); err != nil {
-			return nil, err
+			return nil, c.mapErr(err)
 		}
 	}
 	q := "START TRANSACTION"
@@ -123,7 +145,7 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		q += " READ ONLY"
 	}
 	if _, err := c.cur.Execute(ctx, q); err != nil {
-		return nil, err
+		return nil, c.mapErr(err)
 	}
 	return &tx{c: c}, nil
 }
@@ -133,15 +155,32 @@ type tx struct{ c *Conn }
 func (t *tx) Commit() error   { return t.c.ac.Commit(context.Background()) }
 func (t *tx) Rollback() error { return t.c.ac.Rollback(context.Background()) }
 
-func values(args []driver.NamedValue) ([]any, error) {
-	out := make([]any, len(args))
-	for i, a := range args {
+// values returns the arguments as the cursor takes them, in c.args; done
+// must be called once the statement was run.
+func (c *Conn) values(args []driver.NamedValue) ([]any, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	out := c.args[:0]
+	for _, a := range args {
 		if a.Name != "" {
 			return nil, fmt.Errorf("amysql/stdlib: named parameter %q: only ? placeholders are supported", a.Name)
 		}
-		out[i] = a.Value
+		out = append(out, a.Value)
 	}
+	c.args = out
 	return out, nil
+}
+
+// done forgets the arguments of the statement just run. After a failure
+// the buffer is not reused: a command abandoned when its ctx ended
+// belongs to the connection's actor, which may still read them.
+func (c *Conn) done(err error) {
+	if err != nil {
+		c.args = nil
+		return
+	}
+	clear(c.args)
 }
 
 // ExecContext runs a statement without rows.
@@ -149,11 +188,12 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err := c.checkUsable(); err != nil {
 		return nil, err
 	}
-	vals, err := values(args)
+	vals, err := c.values(args)
 	if err != nil {
 		return nil, err
 	}
 	n, err := c.cur.Execute(ctx, query, vals...)
+	c.done(err)
 	if err != nil {
 		return nil, c.mapErr(err)
 	}
@@ -171,28 +211,32 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err := c.checkUsable(); err != nil {
 		return nil, err
 	}
-	vals, err := values(args)
+	vals, err := c.values(args)
 	if err != nil {
 		return nil, err
 	}
-	cur := c.takeCursor()
-	if _, err := cur.Execute(ctx, query, vals...); err != nil {
-		c.spare = cur
+	r := c.takeRows()
+	_, err = r.cur.Execute(ctx, query, vals...)
+	c.done(err)
+	if err != nil {
+		c.spare = r
 		return nil, c.mapErr(err)
 	}
-	return newRows(ctx, c, cur), nil
+	r.start(ctx)
+	return r, nil
 }
 
-// takeCursor returns the spare streaming cursor, or a new one while the
-// spare is in use by open rows.
-func (c *Conn) takeCursor() *actor.Cursor {
-	cur := c.spare
+// takeRows returns the spare rows object, or a new one while the spare is
+// in use by open rows.
+func (c *Conn) takeRows() *rows {
+	r := c.spare
 	c.spare = nil
-	if cur == nil || cur.Closed() {
-		cur = c.ac.Cursor(actor.SSCursor)
+	if r == nil || r.cur.Closed() {
+		cur := c.ac.Cursor(actor.SSCursor)
 		cur.Binary = c.opts.BinaryProtocol
+		r = &rows{conn: c, cur: cur}
 	}
-	return cur
+	return r
 }
 
 // readOnlyRefusal is a read-only server's refusal of a statement under
@@ -204,8 +248,19 @@ type readOnlyRefusal struct{ err error }
 func (e *readOnlyRefusal) Error() string   { return e.err.Error() }
 func (e *readOnlyRefusal) Unwrap() []error { return []error{e.err, driver.ErrBadConn} }
 
+// notSent is a broken connection's failure to send a command: nothing
+// reached the server, so it is driver.ErrBadConn and database/sql runs the
+// command again on another connection.
+type notSent struct{ err error }
+
+func (e *notSent) Error() string   { return e.err.Error() }
+func (e *notSent) Unwrap() []error { return []error{e.err, driver.ErrBadConn} }
+
 // mapErr turns a statement's error into what database/sql expects.
 func (c *Conn) mapErr(err error) error {
+	if errors.Is(err, actor.ErrNotSent) && actor.IsBadConn(err) {
+		return &notSent{err: err}
+	}
 	var se *proto.Error
 	if c.ac.Config().RejectReadOnly && errors.As(err, &se) {
 		switch se.Code {
@@ -221,14 +276,18 @@ func (c *Conn) Ping(ctx context.Context) error {
 	if err := c.checkUsable(); err != nil {
 		return err
 	}
-	return c.ac.Ping(ctx)
+	if err := c.ac.Ping(ctx); err != nil {
+		return c.mapErr(err)
+	}
+	return nil
 }
 
 // ResetSession runs before database/sql reuses the connection: a broken
-// connection is reported, unread results are drained, and with
-// Options.ResetSession the session state is reset.
+// connection is reported (a closed one always, one the server closed when
+// it had been idle for more than Options.PeekIdle), unread results are
+// drained, and with Options.ResetSession the session state is reset.
 func (c *Conn) ResetSession(ctx context.Context) error {
-	if c.ac.Closed() || !c.ac.Alive() {
+	if c.ac.Closed() || c.peekDue() && !c.ac.Alive() {
 		return driver.ErrBadConn
 	}
 	if c.ac.HasPendingResult() {
@@ -242,6 +301,16 @@ func (c *Conn) ResetSession(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// peekDue reports whether the socket must be peeked at before this reuse:
+// when more than PeekIdle passed since database/sql last took the
+// connection, it may have been idle that long.
+func (c *Conn) peekDue() bool {
+	now := time.Now()
+	idle := now.Sub(c.handedOut)
+	c.handedOut = now
+	return c.opts.PeekIdle < 0 || idle > c.opts.PeekIdle
 }
 
 // IsValid reports whether the connection may go back to database/sql's

@@ -21,6 +21,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/amysql/amysql/actor"
 	"github.com/amysql/amysql/pool"
@@ -71,7 +73,17 @@ type Options struct {
 	// ColumnsWithAlias names result columns table.column, with the table's
 	// alias (go-sql-driver's columnsWithAlias).
 	ColumnsWithAlias bool
+	// PeekIdle checks a connection database/sql reuses after more than
+	// this (default 1ms) since it last handed it out, with a
+	// non-consuming peek at its socket: one the server closed meanwhile
+	// (wait_timeout, KILL, restart) gives driver.ErrBadConn before
+	// anything is sent, and database/sql takes another. A connection
+	// reused sooner skips the system call; negative peeks every time.
+	PeekIdle time.Duration
 }
+
+// DefaultPeekIdle is Options.PeekIdle's default.
+const DefaultPeekIdle = time.Millisecond
 
 // params returns the driver's DSN parameters, bound to o.
 func (o *Options) params() []actor.Param {
@@ -96,6 +108,7 @@ func (o *Options) params() []actor.Param {
 		actor.BoolParam("reset_session", &o.ResetSession),
 		actor.BoolParam("time_as_duration", &o.TimeAsDuration),
 		actor.BoolParam("columns_with_alias", &o.ColumnsWithAlias, "columnsWithAlias"),
+		actor.DurationRangeParam("peek_idle", &o.PeekIdle, math.MinInt64, math.MaxInt64),
 		actor.NewParam("parse_time",
 			func(v string) error {
 				b, err := actor.ParseBool(v)
@@ -110,8 +123,8 @@ func (o *Options) params() []actor.Param {
 // ParseDSN splits a DSN into the connection configuration and the
 // driver's options: binary_protocol (or go-sql-driver's
 // interpolateParams, its opposite), reset_session, parse_time
-// (parseTime; false gives dates as text), time_as_duration and
-// columns_with_alias (columnsWithAlias).
+// (parseTime; false gives dates as text), time_as_duration,
+// columns_with_alias (columnsWithAlias) and peek_idle.
 func ParseDSN(dsn string) (actor.Config, Options, error) {
 	var opts Options
 	cfg, err := actor.ParseDSNWith(dsn, opts.params()...)

@@ -34,6 +34,8 @@ func TestParseDSNMapsDriverParameters(t *testing.T) {
 		{"interpolateParams=true", stdlib.Options{}},
 		{"binary_protocol=1&reset_session=on", stdlib.Options{BinaryProtocol: true, ResetSession: true}},
 		{"columnsWithAlias=true&time_as_duration=true", stdlib.Options{ColumnsWithAlias: true, TimeAsDuration: true}},
+		{"peek_idle=250ms", stdlib.Options{PeekIdle: 250 * time.Millisecond}},
+		{"peek_idle=-1ns", stdlib.Options{PeekIdle: -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.params, func(t *testing.T) {
@@ -50,7 +52,7 @@ func TestParseDSNMapsDriverParameters(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"binary_protocol=true&interpolateParams=true", "reset_session=maybe", "parseTime=", "maxsize=4"} {
+	for _, bad := range []string{"binary_protocol=true&interpolateParams=true", "reset_session=maybe", "parseTime=", "maxsize=4", "peek_idle=soon"} {
 		if _, _, err := stdlib.ParseDSN("u:secretpw@tcp(h)/d?" + bad); !errors.Is(err, actor.ErrDSN) || strings.Contains(err.Error(), "secretpw") {
 			t.Errorf("ParseDSN(...?%s) = %v, want ErrDSN without the password", bad, err)
 		}
@@ -61,9 +63,16 @@ func TestParseDSNMapsDriverParameters(t *testing.T) {
 // FormatDSN and ParseDSN.
 func FuzzDriverDSNRoundTrip(f *testing.F) {
 	f.Add("p?w", uint8(0b10101))
+	f.Add("p?w", uint8(0b1100000))
 	f.Fuzz(func(t *testing.T, password string, bits uint8) {
 		opts := stdlib.Options{BinaryProtocol: bits&1 != 0, ResetSession: bits&2 != 0, TemporalAsText: bits&4 != 0,
 			TimeAsDuration: bits&8 != 0, ColumnsWithAlias: bits&16 != 0}
+		if bits&32 != 0 {
+			opts.PeekIdle = 250 * time.Millisecond
+		}
+		if bits&64 != 0 {
+			opts.PeekIdle = -1
+		}
 		cfg := actor.Config{User: "u", Password: password, Host: "h"}
 		dsn := stdlib.FormatDSN(cfg, opts)
 		gotCfg, got, err := stdlib.ParseDSN(dsn)

@@ -14,13 +14,14 @@ import (
 	"github.com/amysql/amysql/proto"
 )
 
-// rows streams a result set to database/sql.
+// rows streams a result set to database/sql. A closed rows object goes
+// back to its connection with its cursor, for the next query.
 type rows struct {
 	conn  *Conn
 	ctx   context.Context // the query's: ending it stops the stream
 	cur   *actor.Cursor
 	cols  []actor.Column
-	names []string
+	names []string // handed to database/sql: replaced, never modified
 }
 
 var (
@@ -32,21 +33,47 @@ var (
 	_ driver.RowsColumnTypePrecisionScale   = (*rows)(nil)
 )
 
-func newRows(ctx context.Context, conn *Conn, cur *actor.Cursor) *rows {
-	r := &rows{conn: conn, ctx: ctx, cur: cur}
+// start hands the rows of the statement just run to database/sql.
+func (r *rows) start(ctx context.Context) {
+	r.ctx = ctx
 	r.setColumns()
-	return r
 }
 
 func (r *rows) setColumns() {
 	r.cols = r.cur.Description()
-	r.names = make([]string, len(r.cols))
+	alias := r.conn.opts.ColumnsWithAlias
+	if sameNames(r.names, r.cols, alias) {
+		return // the last result's names, which nobody may modify
+	}
+	names := make([]string, len(r.cols))
 	for i, c := range r.cols {
-		r.names[i] = c.Name
-		if r.conn.opts.ColumnsWithAlias && c.Table != "" {
-			r.names[i] = c.Table + "." + c.Name
+		names[i] = c.Name
+		if alias && c.Table != "" {
+			names[i] = c.Table + "." + c.Name
 		}
 	}
+	r.names = names
+}
+
+// sameNames reports whether names are the column names of cols.
+func sameNames(names []string, cols []actor.Column, alias bool) bool {
+	if len(names) != len(cols) || names == nil {
+		return false
+	}
+	for i := range cols {
+		c, n := &cols[i], names[i]
+		if !alias || c.Table == "" {
+			if n != c.Name {
+				return false
+			}
+			continue
+		}
+		t := len(c.Table)
+		if len(n) != t+1+len(c.Name) || n[:t] != c.Table || n[t] != '.' || n[t+1:] != c.Name {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *rows) Columns() []string { return r.names }
@@ -55,8 +82,9 @@ func (r *rows) Columns() []string { return r.names }
 // connection for the next query.
 func (r *rows) Close() error {
 	err := r.cur.Discard(context.Background())
+	r.ctx = nil
 	if r.conn.spare == nil && err == nil {
-		r.conn.spare = r.cur
+		r.conn.spare = r
 	}
 	return err
 }
@@ -71,7 +99,9 @@ func (r *rows) Next(dest []driver.Value) error {
 	return r.cur.DriverValuesFormat(dest, r.conn.format)
 }
 
-func (r *rows) HasNextResultSet() bool { return true }
+// HasNextResultSet reports whether a result set may follow; false at the
+// end of the last one, so database/sql closes rows read to their end.
+func (r *rows) HasNextResultSet() bool { return r.cur.HasNextSet() }
 
 // NextResultSet moves to the next result set that has rows.
 func (r *rows) NextResultSet() error {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amysql/amysql/actor"
+	"github.com/amysql/amysql/internal/faultproxy"
 	"github.com/amysql/amysql/internal/testserver"
 	"github.com/amysql/amysql/pool"
 	"github.com/amysql/amysql/proto"
@@ -452,5 +453,320 @@ func TestQueryHandsOverTheFirstRowAsItArrives(t *testing.T) {
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("the first row came after %v", d)
+	}
+}
+
+// A connection the server closed while it sat idle in database/sql's pool
+// is never used for a query: when more than peek_idle passed since
+// database/sql last took it, ResetSession peeks at the socket and gives
+// driver.ErrBadConn before anything is sent, and database/sql runs the
+// query on a new connection. With a peek_idle longer than the idle time
+// the peek is skipped, and the same query reaches the dead connection and
+// fails after it was sent (the server closed the socket with a FIN, so the
+// write went through): the check is what keeps it away.
+func TestConnectionClosedWhileIdleIsNeverUsed(t *testing.T) {
+	kill := func(t *testing.T, _ *sql.DB, id uint32) {
+		admin := openDB(t, "")
+		if _, err := admin.ExecContext(ctxT(t), fmt.Sprintf("KILL %d", id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	timeout := func(t *testing.T, db *sql.DB, _ uint32) {
+		if _, err := db.ExecContext(ctxT(t), "SET SESSION wait_timeout = 1"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+	}
+	tests := []struct {
+		name     string
+		params   string
+		close    func(t *testing.T, db *sql.DB, id uint32)
+		replaced bool
+	}{
+		{"KILL, default peek_idle (1ms)", "", kill, true},
+		{"KILL, peek every reuse", "peek_idle=-1ns", kill, true},
+		{"wait_timeout, default peek_idle", "", timeout, true},
+		{"KILL, peek_idle longer than the idle time", "peek_idle=1h", kill, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openDB(t, tt.params)
+			db.SetMaxOpenConns(1)
+			ctx := ctxT(t)
+			var id uint32
+			if err := db.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			tt.close(t, db, id)
+			waitGone(t, id)
+			var id2 uint32
+			err := db.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id2)
+			if !tt.replaced {
+				if err == nil || errors.Is(err, driver.ErrBadConn) {
+					t.Fatalf("query on the dead connection without a peek = %v, want it to fail after being sent", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("query after the idle connection was closed: %v", err)
+			}
+			if id2 == id {
+				t.Error("database/sql got the dead connection back")
+			}
+		})
+	}
+}
+
+// waitGone waits until the server no longer lists connection id, and a
+// little longer, so its socket is closed and the connection has sat idle
+// longer than the default peek_idle.
+func waitGone(t *testing.T, id uint32) {
+	t.Helper()
+	admin := openDB(t, "")
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var n int
+		if err := admin.QueryRowContext(ctxT(t), "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connection %d still listed", id)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+}
+
+// A command that a broken connection could not send at all (the socket
+// was reset, so the write put no byte on it) is driver.ErrBadConn:
+// database/sql runs it again on a new connection, and the caller sees
+// nothing. The peek is off here, so the dead connection is used.
+func TestCommandThatWasNotSentIsRetriedOnAnotherConnection(t *testing.T) {
+	tg := testserver.FromEnv(t)
+	proxy := faultproxy.Start(t, fmt.Sprintf("%s:%d", tg.Host, tg.Port))
+	sep := "?"
+	if strings.Contains(tg.DSN, "?") {
+		sep = "&"
+	}
+	cfg, opts, err := stdlib.ParseDSN(tg.DSN + sep + "peek_idle=1h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UnixSocket, cfg.Host, cfg.Port = "", "127.0.0.1", proxy.Port()
+	db := sql.OpenDB(stdlib.NewConnector(cfg, opts))
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	ctx := ctxT(t)
+	for _, tt := range []struct {
+		name string
+		run  func() error
+	}{
+		{"query", func() error { var one int; return db.QueryRowContext(ctx, "SELECT 1").Scan(&one) }},
+		{"exec", func() error { _, err := db.ExecContext(ctx, "DO 1"); return err }},
+		{"begin", func() error {
+			tx, err := db.BeginTx(ctx, nil)
+			if err == nil {
+				err = tx.Rollback()
+			}
+			return err
+		}},
+		{"prepare", func() error {
+			st, err := db.PrepareContext(ctx, "SELECT 1")
+			if err == nil {
+				err = st.Close()
+			}
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.run(); err != nil {
+				t.Fatal(err)
+			}
+			before := proxy.Conns()
+			proxy.ResetAll()
+			time.Sleep(20 * time.Millisecond) // let the reset arrive
+			if err := tt.run(); err != nil {
+				t.Fatalf("after the connection was reset: %v", err)
+			}
+			if before != 1 || proxy.Conns() != 1 {
+				t.Errorf("proxied connections %d before the reset and %d after, want one each", before, proxy.Conns())
+			}
+		})
+	}
+}
+
+// Text values kept by the caller stay those of their own row: database/sql
+// copies a []byte it hands into *any (sqlx's MapScan and SliceScan do
+// this), and a []byte it scans into, although the driver reuses the value
+// for the next row.
+func TestValuesKeptFromEarlierRowsStayTheirOwn(t *testing.T) {
+	for _, params := range []string{"", "binary_protocol=true"} {
+		t.Run(params, func(t *testing.T) {
+			db := openDB(t, params)
+			rows, err := db.QueryContext(ctxT(t), "SELECT CONCAT('v', seq), CONCAT('w', seq) FROM seq_1_to_600 WHERE seq > ?", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var anys []any
+			var byts [][]byte
+			for rows.Next() {
+				var a any
+				var b []byte
+				if err := rows.Scan(&a, &b); err != nil {
+					t.Fatal(err)
+				}
+				anys, byts = append(anys, a), append(byts, b)
+			}
+			if err := rows.Close(); err != nil || len(anys) != 600 {
+				t.Fatalf("%d rows, %v", len(anys), err)
+			}
+			for i := range anys {
+				if a, ok := anys[i].([]byte); !ok || string(a) != fmt.Sprintf("v%d", i+1) || string(byts[i]) != fmt.Sprintf("w%d", i+1) {
+					t.Fatalf("row %d kept %T %q, %q", i+1, anys[i], anys[i], byts[i])
+				}
+			}
+		})
+	}
+}
+
+// Column names handed out for one result are never changed by a later
+// one on the same connection.
+func TestColumnsOfAnEarlierResultStayAsTheyWere(t *testing.T) {
+	db := openDB(t, "")
+	db.SetMaxOpenConns(1)
+	ctx := ctxT(t)
+	columns := func(q string) []string {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cols
+	}
+	first := columns("SELECT 1 AS a, 2 AS b")
+	again := columns("SELECT 3 AS a, 4 AS b")
+	other := columns("SELECT 5 AS x, 6 AS y")
+	if !reflect.DeepEqual(first, []string{"a", "b"}) || !reflect.DeepEqual(again, first) || !reflect.DeepEqual(other, []string{"x", "y"}) {
+		t.Errorf("columns %v, %v, %v", first, again, other)
+	}
+}
+
+// Rows read to the end of their last result set close themselves, as
+// database/sql documents: the connection goes back to the pool without
+// rows.Close, for a single result and for the last of several.
+func TestRowsReadToTheEndCloseThemselves(t *testing.T) {
+	db := openDB(t, "multi_statements=true")
+	db.SetMaxOpenConns(1)
+	ctx := ctxT(t)
+	for q, sets := range map[string]int{"SELECT 1 UNION SELECT 2": 1, "SELECT 1; SELECT 2": 2} {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for set := 1; ; set++ {
+			for rows.Next() {
+			}
+			if set == sets {
+				break // the last set: no NextResultSet, no Close
+			}
+			if !rows.NextResultSet() {
+				t.Fatalf("%s: result set %d missing", q, set+1)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n := db.Stats().InUse; n != 0 {
+			t.Errorf("%s: %d connections in use after its rows were read to the end", q, n)
+		}
+		rows.Close()
+	}
+}
+
+// A transaction without options sends its BEGIN with its first statement:
+// BEGIN, INSERT, COMMIT take two round trips. It is a transaction all the
+// same: rolled back, its row is gone; committed, it stays; one whose
+// statement failed still rolls back; an empty one commits.
+func TestTransactionBeginsWithItsFirstStatement(t *testing.T) {
+	tg := testserver.FromEnv(t)
+	proxy := faultproxy.Start(t, fmt.Sprintf("%s:%d", tg.Host, tg.Port))
+	cfg, opts, err := stdlib.ParseDSN(tg.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UnixSocket, cfg.Host, cfg.Port = "", "127.0.0.1", proxy.Port()
+	db := sql.OpenDB(stdlib.NewConnector(cfg, opts))
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	ctx := ctxT(t)
+	if _, err := db.ExecContext(ctx, "CREATE TABLE amysql_sql_tx_begin (id INT PRIMARY KEY) ENGINE=InnoDB"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Exec("DROP TABLE IF EXISTS amysql_sql_tx_begin") })
+	run := func(id int, commit bool) {
+		t.Helper()
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO amysql_sql_tx_begin VALUES (?)", id); err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			err = tx.Commit()
+		} else {
+			err = tx.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := proxy.RoundTrips()
+	run(1, true)
+	if trips := proxy.RoundTrips() - before; trips != 2 {
+		t.Errorf("BEGIN, INSERT, COMMIT took %d round trips, want 2", trips)
+	}
+	run(2, false)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO amysql_sql_tx_begin VALUES (3)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO amysql_sql_tx_begin VALUES (1)"); err == nil {
+		t.Fatal("duplicate key accepted")
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if tx, err = db.BeginTx(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatalf("empty transaction: %v", err)
+	}
+	var ids []int
+	rows, err := db.QueryContext(ctx, "SELECT id FROM amysql_sql_tx_begin ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	if !reflect.DeepEqual(ids, []int{1}) {
+		t.Errorf("rows after the transactions = %v, want [1]", ids)
+	}
+	var inTx int
+	if err := db.QueryRowContext(ctx, "SELECT @@in_transaction").Scan(&inTx); err != nil || inTx != 0 {
+		t.Errorf("@@in_transaction = %d, %v after the transactions ended", inTx, err)
 	}
 }

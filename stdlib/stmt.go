@@ -46,12 +46,13 @@ func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	if err := s.c.checkUsable(); err != nil {
 		return nil, err
 	}
-	vals, err := values(args)
+	vals, err := s.c.values(args)
 	if err != nil {
 		return nil, err
 	}
 	cur := s.c.cur
 	n, err := cur.ExecuteStmt(ctx, s.st, vals...)
+	s.c.done(err)
 	if err != nil {
 		return nil, s.c.mapErr(err)
 	}
@@ -63,14 +64,17 @@ func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if err := s.c.checkUsable(); err != nil {
 		return nil, err
 	}
-	vals, err := values(args)
+	vals, err := s.c.values(args)
 	if err != nil {
 		return nil, err
 	}
-	cur := s.c.takeCursor()
-	if _, err := cur.ExecuteStmt(ctx, s.st, vals...); err != nil {
-		s.c.spare = cur
+	r := s.c.takeRows()
+	_, err = r.cur.ExecuteStmt(ctx, s.st, vals...)
+	s.c.done(err)
+	if err != nil {
+		s.c.spare = r
 		return nil, s.c.mapErr(err)
 	}
-	return newRows(ctx, s.c, cur), nil
+	r.start(ctx)
+	return r, nil
 }
