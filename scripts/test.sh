@@ -157,6 +157,13 @@ fi
 
 go test -race -count=1 "$@" "${modules[@]}"
 
+# Every benchmark runs once (-short skips the minute-long ones), so a
+# benchmark that no longer works fails the run instead of the next person
+# who measures with it.
+out=$(go test -run '^$' -bench . -benchtime 1x -short "${modules[@]}" 2>&1) ||
+  { echo "a benchmark failed:" >&2; echo "$out" | grep -v '^Benchmark' | tail -40 >&2; exit 1; }
+echo "benchmarks: each ran once"
+
 # Every fuzz target of the library runs for a bounded number of inputs
 # (AMYSQL_FUZZTIME, default 100000x each; a count, because time-limited
 # runs can end in a spurious "context deadline exceeded"): a malformed
